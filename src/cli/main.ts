@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULTS, type ServiceConfig } from '../config.js';
+import { createWorkerPool, loadRegistry, openStore, startService } from '../service.js';
+import { VERSION } from '../version.js';
+
+function nonNegativeInteger(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
+  return Number(value);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').filter(Boolean)];
+}
+
+/** Options shared by `serve` and `worker`; each flag has an environment variable. */
+function withCommonOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--data-dir <dir>', 'folder of the SQLite database').env('DATA_DIR').default(DEFAULTS.dataDir))
+    .addOption(
+      new Option('--workers <n>', 'executor threads (jobs at once) in this process')
+        .env('WORKERS')
+        .argParser(nonNegativeInteger)
+        .default(DEFAULTS.workers),
+    )
+    .addOption(
+      new Option('--methods <modules>', 'extra job method modules (paths or URLs, comma-separated or repeated)')
+        .env('MCRIT_METHODS')
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(new Option('--lease-ms <ms>', 'lease of a claimed job').argParser(nonNegativeInteger).default(DEFAULTS.leaseMs))
+    .addOption(new Option('--heartbeat-ms <ms>', 'lease renewal interval').argParser(nonNegativeInteger).default(DEFAULTS.heartbeatMs))
+    .addOption(new Option('--sweep-ms <ms>', 'expired-lease sweep interval').argParser(nonNegativeInteger).default(DEFAULTS.sweepMs))
+    .addOption(new Option('--poll-ms <ms>', 'idle poll interval').argParser(nonNegativeInteger).default(DEFAULTS.pollMs))
+    .addOption(new Option('--retry-base-ms <ms>', 'backoff after the first failed attempt').argParser(nonNegativeInteger).default(DEFAULTS.retryBaseMs))
+    .addOption(new Option('--max-attempts <n>', 'attempts of a job before it fails').argParser(nonNegativeInteger).default(DEFAULTS.maxAttempts))
+    .addOption(
+      new Option('--shutdown-grace-ms <ms>', 'on SIGTERM, wait this long for running jobs before handing them back')
+        .argParser(nonNegativeInteger)
+        .default(DEFAULTS.shutdownGraceMs),
+    );
+}
+
+interface CommonFlags {
+  dataDir: string;
+  workers: number;
+  methods: string[];
+  leaseMs: number;
+  heartbeatMs: number;
+  sweepMs: number;
+  pollMs: number;
+  retryBaseMs: number;
+  maxAttempts: number;
+  shutdownGraceMs: number;
+}
+
+function configFrom(flags: CommonFlags & Partial<ServiceConfig>): ServiceConfig {
+  const methods = typeof flags.methods === 'string' ? collect(flags.methods, []) : flags.methods;
+  return {
+    ...DEFAULTS,
+    ...flags,
+    dataDir: resolve(flags.dataDir),
+    methodModules: methods,
+  };
+}
+
+function onSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`${signal}: finishing or handing back running jobs`);
+    stop()
+      .then(() => process.exit(0))
+      .catch((error) => {
+        console.error(error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', () => handler('SIGINT'));
+}
+
+const program = new Command('mcrit-ts').version(VERSION).description('Binary code similarity service');
+
+withCommonOptions(
+  program
+    .command('serve')
+    .description('run the HTTP API with in-process workers')
+    .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default(DEFAULTS.host))
+    .addOption(new Option('--port <port>', 'port to listen on').env('PORT').argParser(nonNegativeInteger).default(DEFAULTS.port))
+    .addOption(new Option('--api-token <token>', 'require this token on every request').env('API_TOKEN'))
+    .option('--log', 'log every request', false),
+).action(async (flags: CommonFlags & { host: string; port: number; apiToken?: string; log: boolean }) => {
+  const config = configFrom({ ...flags, logRequests: flags.log });
+  const service = await startService(config);
+  console.log(`mcrit-ts ${VERSION} listening on ${service.url} (data: ${config.dataDir}, workers: ${config.workers})`);
+  onSignals(() => service.stop());
+});
+
+withCommonOptions(program.command('worker').description('run workers only, against the same database as a server')).action(
+  async (flags: CommonFlags) => {
+    const config = configFrom(flags);
+    const store = openStore(config);
+    const registry = await loadRegistry(config);
+    const pool = createWorkerPool(store, registry, { ...config, workers: Math.max(1, config.workers) });
+    await pool.start();
+    console.log(`mcrit-ts worker ${pool.workerId} running ${registry.names.join(', ') || 'no methods'}`);
+    onSignals(async () => {
+      await pool.stop(config.shutdownGraceMs);
+      await store.close();
+    });
+  },
+);
+
+await program.parseAsync(process.argv);

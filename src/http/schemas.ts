@@ -1,0 +1,116 @@
+import { Type, type TSchema } from 'typebox';
+
+/**
+ * JSON schemas of every route's parameters and answers. Query values are declared as strings with
+ * the exact accepted syntax, so a bad value is a 400 naming the parameter (see errors.ts), never a
+ * silent coercion. `description` doubles as the "expected ..." part of that message.
+ */
+
+const ID_PATTERN = '^[0-9a-fA-F]{24}$';
+
+export const JobIdParams = Type.Object({
+  job_id: Type.String({ pattern: ID_PATTERN, description: 'a job id of 24 hexadecimal characters' }),
+});
+
+export const ResultIdParams = Type.Object({
+  result_id: Type.String({ pattern: ID_PATTERN, description: 'a result id of 24 hexadecimal characters' }),
+});
+
+const BooleanQuery = (what: string) =>
+  Type.String({
+    pattern: '^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)$',
+    description: `a boolean (true, false, 1 or 0): ${what}`,
+  });
+
+const IntegerQuery = (what: string) =>
+  Type.String({ pattern: '^[0-9]{1,15}$', description: `a non-negative integer: ${what}` });
+
+const DateQuery = (what: string) =>
+  Type.String({
+    pattern: '^\\d{4}-\\d{2}-\\d{2}(?:T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?(?:Z|[+-]\\d{2}:\\d{2})?)?$',
+    description: `a date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (UTC unless an offset is given): ${what}`,
+  });
+
+const MethodQuery = (what: string) =>
+  Type.String({ minLength: 1, maxLength: 200, description: `a job method name: ${what}` });
+
+export const STATE_FILTER_VALUES = ['queued', 'processing', 'in_progress', 'finished', 'failed'] as const;
+
+export const ListJobsQuery = Type.Object({
+  start: Type.Optional(IntegerQuery('how many matching jobs to skip (default 0)')),
+  limit: Type.Optional(IntegerQuery('at most this many jobs, 0 for all (default 0)')),
+  ascending: Type.Optional(BooleanQuery('oldest first (default false: newest first)')),
+  method: Type.Optional(MethodQuery('only jobs of this method')),
+  state: Type.Optional(
+    Type.String({
+      enum: [...STATE_FILTER_VALUES],
+      description: `one of ${STATE_FILTER_VALUES.join(', ')}: only jobs in this state (in_progress = processing)`,
+    }),
+  ),
+  filter: Type.Optional(
+    Type.String({
+      maxLength: 1000,
+      description: 'a text: case-insensitive substring of the job id, method, result id or a parameter value',
+    }),
+  ),
+});
+
+export const StatsQuery = Type.Object({
+  with_refresh: Type.Optional(BooleanQuery('recount from the jobs and repair the counters first')),
+});
+
+export const CompactQuery = Type.Object({
+  compact: Type.Optional(BooleanQuery('leave out matches.functions of matching and query results')),
+});
+
+export const BulkDeleteQuery = Type.Object({
+  method: Type.Optional(MethodQuery('delete jobs of this method')),
+  created_before: Type.Optional(DateQuery('delete jobs created before this time')),
+  finished_before: Type.Optional(DateQuery('delete jobs that ended before this time')),
+});
+
+const Timestamp = Type.Union([Type.String({ description: 'UTC, YYYY-MM-DDTHH:MM:SS' }), Type.Null()]);
+
+export const JobView = Type.Object({
+  job_id: Type.String(),
+  number: Type.Integer(),
+  method: Type.String(),
+  state: Type.Union([Type.Literal('queued'), Type.Literal('processing'), Type.Literal('finished'), Type.Literal('failed')]),
+  created: Type.String({ description: 'UTC, YYYY-MM-DDTHH:MM:SS' }),
+  started: Timestamp,
+  finished: Timestamp,
+  progress: Type.Number({ minimum: 0, maximum: 1 }),
+  parameters: Type.Record(Type.String(), Type.Unknown()),
+  result_id: Type.Union([Type.String(), Type.Null()]),
+  attempts: Type.Integer(),
+  max_attempts: Type.Integer(),
+  error: Type.Union([Type.String(), Type.Null()]),
+  duration: Type.Union([Type.Number({ description: 'seconds from the start of the last attempt to its end (or now)' }), Type.Null()]),
+  depends_on: Type.Array(Type.String()),
+});
+
+const StateCounts = {
+  queued: Type.Integer(),
+  processing: Type.Integer(),
+  finished: Type.Integer(),
+  failed: Type.Integer(),
+};
+
+export const StatsView = Type.Object({
+  total_jobs: Type.Integer(),
+  ...StateCounts,
+  by_method: Type.Record(Type.String(), Type.Object({ ...StateCounts, total: Type.Integer() })),
+});
+
+export const Envelope = <T extends TSchema>(data: T) =>
+  Type.Object({ status: Type.Literal('successful'), data });
+
+export const ErrorEnvelope = Type.Object({
+  status: Type.Literal('failed'),
+  data: Type.Object({ message: Type.String() }),
+});
+
+export const NumDeleted = Type.Object({ num_deleted: Type.Integer() });
+
+/** Results vary by method and are sent as stored; declared loosely. */
+export const AnyData = Type.Unknown({ description: 'the result, as the job method produced it' });

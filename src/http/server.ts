@@ -1,0 +1,56 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { JobEngine } from '../jobs/engine.js';
+import { failure, formatValidationError, installErrorHandlers } from './errors.js';
+import { jobRoutes } from './routes/jobs.js';
+import { resultRoutes } from './routes/results.js';
+
+export interface HttpOptions {
+  /** When set, every request needs header `apitoken: <token>` or `Authorization: Bearer <token>`. */
+  apiToken?: string;
+  /** Largest accepted request body (binaries and reports are large). */
+  bodyLimitBytes: number;
+  logger: boolean;
+  version: string;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+export async function buildHttpServer(engine: JobEngine, options: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ? { level: 'info' } : false,
+    bodyLimit: options.bodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { verbose: true, coerceTypes: false, allErrors: false } },
+    schemaErrorFormatter: (errors, dataVar) => formatValidationError(errors as never, dataVar),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandlers(app);
+  // Uploads (binaries) arrive as raw bytes, often without a Content-Type (MCRIT's client sends none).
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  if (options.apiToken) {
+    const expected = digest(options.apiToken);
+    app.addHook('onRequest', async (request, reply) => {
+      const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+      const given = (request.headers.apitoken as string | undefined) ?? bearer;
+      if (given === undefined) return reply.code(401).send(failure('an API token is required: header apitoken'));
+      if (!timingSafeEqual(digest(given), expected)) return reply.code(401).send(failure('the API token is not valid'));
+    });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'mcrit-ts', version: options.version, description: 'Binary code similarity service (MCRIT-compatible).' },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(jobRoutes, { engine });
+  await app.register(resultRoutes, { store: engine.store });
+  return app;
+}

@@ -1,0 +1,28 @@
+import type { TSchema } from 'typebox';
+import type { JobParameters } from './types.js';
+
+/** What a running job sees. `run` executes in an executor thread, off the server's event loop. */
+export interface JobContext {
+  jobId: string;
+  attempt: number;
+  parameters: JobParameters;
+  /** The uploaded input, when the job has one. */
+  input: Uint8Array | null;
+  /** Reports progress as a fraction 0..1; cheap to call often (writes are throttled). */
+  progress(fraction: number): void;
+}
+
+/**
+ * A job method: a named unit of work. A method module's default export is one method or an array
+ * of them; the registry loads modules by specifier, in the server and in every executor thread.
+ */
+export interface JobMethod {
+  name: string;
+  /** JSON schema of the named parameters. */
+  parameters: TSchema;
+  /** Returns the job's result (JSON-serialisable, or undefined for none); throws to fail the attempt. */
+  run(context: JobContext): unknown;
+}
+
+/** Methods whose results carry function-level matches (`matches.functions`), dropped by `compact`. */
+export const MATCHING_METHODS: ReadonlySet<string> = new Set(['query', 'getMatchesForSample', 'getMatchesForSampleVs']);
