@@ -5,6 +5,7 @@ export interface RunMessage {
   type: 'run';
   jobId: string;
   jobNumber: number;
+  claim: number;
   attempt: number;
   method: string;
   parameters: JobParameters;
@@ -13,10 +14,10 @@ export interface RunMessage {
 
 export type ExecutorMessage =
   | { type: 'ready' }
-  | { type: 'progress'; jobNumber: number; attempt: number; fraction: number }
+  | { type: 'progress'; jobNumber: number; claim: number; fraction: number }
   /** `gzipJson` is the result's JSON text, compressed in the thread to keep the work off the main loop. */
-  | { type: 'done'; jobNumber: number; attempt: number; gzipJson: Uint8Array }
-  | { type: 'failed'; jobNumber: number; attempt: number; error: string };
+  | { type: 'done'; jobNumber: number; claim: number; gzipJson: Uint8Array }
+  | { type: 'failed'; jobNumber: number; claim: number; error: string };
 
 export interface ExecutorData {
   methodModuleUrls: string[];

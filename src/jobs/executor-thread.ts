@@ -19,7 +19,7 @@ function describeError(error: unknown): string {
 }
 
 async function run(message: RunMessage): Promise<void> {
-  const { jobNumber, attempt } = message;
+  const { jobNumber, claim, attempt } = message;
   try {
     const result = await registry.get(message.method).run({
       jobId: message.jobId,
@@ -28,15 +28,15 @@ async function run(message: RunMessage): Promise<void> {
       input: message.input,
       progress: (fraction) => {
         const clamped = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
-        send({ type: 'progress', jobNumber, attempt, fraction: clamped });
+        send({ type: 'progress', jobNumber, claim, fraction: clamped });
       },
     });
     // A copy with its own ArrayBuffer: gzipSync may return a view of Node's shared buffer pool,
     // which must not be transferred.
     const gzipJson = new Uint8Array(gzipSync(JSON.stringify(result ?? null)));
-    send({ type: 'done', jobNumber, attempt, gzipJson }, [gzipJson.buffer as ArrayBuffer]);
+    send({ type: 'done', jobNumber, claim, gzipJson }, [gzipJson.buffer as ArrayBuffer]);
   } catch (error) {
-    send({ type: 'failed', jobNumber, attempt, error: describeError(error) });
+    send({ type: 'failed', jobNumber, claim, error: describeError(error) });
   }
 }
 

@@ -12,8 +12,10 @@
  * - attempt: one execution of a job by a worker, counted when the job is claimed.
  * - lease: how long a worker holds a processing job. A worker's heartbeat renews it; the sweeper
  *   reclaims jobs whose lease expired (the attempt stays used).
- * - fence: (job number, attempt). Every write a worker makes about a job carries it; a write whose
- *   attempt is no longer the job's current processing attempt is refused.
+ * - claim: one hand-out of a job to a worker, numbered per job (1, 2, ...). Unlike attempts, claims
+ *   are never given back, so a claim number identifies one lease for good.
+ * - fence: (job number, claim). Every write a worker makes about a job carries it; a write whose
+ *   claim is no longer the job's current processing claim is refused.
  * - result: the JSON a finished job returned, stored gzip-compressed under its own id.
  * - dependency: a job stays queued until every job it depends on has ended (finished, failed or
  *   was deleted).
@@ -47,14 +49,16 @@ export interface JobRecord {
   resultId: string | null;
 }
 
-/** The token a worker writes with: a job number and the attempt it was claimed for. */
+/** The token a worker writes with: a job number and the claim it holds. */
 export interface Fence {
   jobNumber: number;
-  attempt: number;
+  claim: number;
 }
 
 /** A job handed to a worker by `claim`. */
 export interface ClaimedJob extends Fence {
+  /** Counted attempts including this one. */
+  attempt: number;
   id: string;
   method: string;
   parameters: JobParameters;

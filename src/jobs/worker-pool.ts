@@ -177,7 +177,7 @@ export class WorkerPool {
   }
 
   private dispatch(slot: Slot, job: ClaimedJob): void {
-    const running: RunningJob = { job, fence: { jobNumber: job.jobNumber, attempt: job.attempt } };
+    const running: RunningJob = { job, fence: { jobNumber: job.jobNumber, claim: job.claim } };
     slot.running = running;
     void this.send(slot, running).catch(async (error) => {
       if (slot.running === running) await this.finish(slot, running, { type: 'failed', error: String(error) });
@@ -197,6 +197,7 @@ export class WorkerPool {
       type: 'run',
       jobId: job.id,
       jobNumber: job.jobNumber,
+      claim: job.claim,
       attempt: job.attempt,
       method: job.method,
       parameters: job.parameters,
@@ -246,7 +247,7 @@ export class WorkerPool {
   private async onMessage(slot: Slot, message: ExecutorMessage): Promise<void> {
     const running = slot.running;
     if (message.type === 'ready' || !running) return;
-    if (message.jobNumber !== running.fence.jobNumber || message.attempt !== running.fence.attempt) return;
+    if (message.jobNumber !== running.fence.jobNumber || message.claim !== running.fence.claim) return;
     if (message.type === 'progress') running.unwrittenProgress = message.fraction;
     else await this.finish(slot, running, message);
   }
@@ -262,10 +263,10 @@ export class WorkerPool {
       const now = Date.now();
       if (outcome.type === 'done') {
         const accepted = await this.store.complete(fence, newObjectId(now), outcome.gzipJson, now);
-        if (!accepted) this.log(`refused the late result of job ${job.id} attempt ${fence.attempt}`);
+        if (!accepted) this.log(`refused the late result of job ${job.id} claim ${fence.claim}`);
       } else {
         const result = await this.store.fail(fence, outcome.error, this.options.backoff, now);
-        if (result === 'refused') this.log(`refused the late failure of job ${job.id} attempt ${fence.attempt}`);
+        if (result === 'refused') this.log(`refused the late failure of job ${job.id} claim ${fence.claim}`);
       }
     } catch (error) {
       // The lease will expire and the sweeper reclaims the job: nothing is lost.

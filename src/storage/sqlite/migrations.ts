@@ -36,7 +36,8 @@ CREATE TABLE jobs (
   finished_at          INTEGER,
   run_at               INTEGER NOT NULL,       -- not claimable before (retry backoff)
   progress             REAL NOT NULL DEFAULT 0,
-  attempts             INTEGER NOT NULL DEFAULT 0,
+  attempts             INTEGER NOT NULL DEFAULT 0,  -- counted attempts (a hand-back is not one)
+  claims               INTEGER NOT NULL DEFAULT 0,  -- hand-outs to workers; the fence (never decreases)
   max_attempts         INTEGER NOT NULL,
   error                TEXT,
   lease_owner          TEXT,

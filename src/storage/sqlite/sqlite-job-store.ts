@@ -33,13 +33,14 @@ interface JobRow {
   finished_at: number | null;
   progress: number;
   attempts: number;
+  claims: number;
   max_attempts: number;
   error: string | null;
   result_id: string | null;
 }
 
 const JOB_COLUMNS = `number, id, method, state, parameters, input_sha256, depends_on, created_at, started_at,
-  finished_at, progress, attempts, max_attempts, error, result_id`;
+  finished_at, progress, attempts, claims, max_attempts, error, result_id`;
 
 function toRecord(row: JobRow): JobRecord {
   return {
@@ -68,7 +69,7 @@ const AFTER_FAILED_ATTEMPT = `
   run_at = @now + min(@maxMs, @baseMs * (1 << min(attempts - 1, 40))),
   lease_owner = NULL, lease_expires_at = NULL`;
 
-const FENCE = 'number = @jobNumber AND attempts = @attempt AND state = \'processing\'';
+const FENCE = 'number = @jobNumber AND claims = @claim AND state = \'processing\'';
 
 export interface SqliteJobStoreOptions {
   /** How long a connection waits for another process's write lock before failing. */
@@ -128,7 +129,7 @@ export class SqliteJobStore implements JobStore {
       // One statement: pick and lease in the same write transaction, so two workers (threads or
       // processes) can never claim the same job. Walks the partial index jobs_runnable in number order.
       claim: db.prepare<unknown[], JobRow>(
-        `UPDATE jobs SET state = 'processing', attempts = attempts + 1, started_at = @now, progress = 0,
+        `UPDATE jobs SET state = 'processing', attempts = attempts + 1, claims = claims + 1, started_at = @now, progress = 0,
            lease_owner = @workerId, lease_expires_at = @now + @leaseMs
          WHERE number IN (
            SELECT number FROM jobs INDEXED BY jobs_runnable
@@ -300,6 +301,7 @@ export class SqliteJobStore implements JobStore {
       .sort((a, b) => a.number - b.number)
       .map((row) => ({
         jobNumber: row.number,
+        claim: row.claims,
         attempt: row.attempts,
         id: row.id,
         method: row.method,
