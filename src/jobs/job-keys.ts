@@ -28,9 +28,9 @@ function collectValues(value: JsonValue, out: string[]): void {
   else out.push(String(value));
 }
 
-/** The text the `filter` of the job list searches: id, method and parameter values, lower-cased. */
-export function searchText(id: string, method: string, parameters: JsonValue): string {
-  const parts = [id, method];
+/** The text the `filter` of the job list searches (id, method, result id, parameter values), lower-cased. */
+export function searchText(names: string[], parameters: JsonValue): string {
+  const parts = [...names];
   collectValues(parameters, parts);
   return parts.join('\n').toLowerCase();
 }

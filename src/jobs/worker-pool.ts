@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { JobStore } from '../storage/store.js';
-import { newObjectId } from './object-id.js';
 import type { ExecutorData, ExecutorMessage, RunMessage } from './executor-protocol.js';
 import type { ClaimedJob, Fence, RetryBackoff } from './types.js';
 
@@ -262,7 +261,7 @@ export class WorkerPool {
     try {
       const now = Date.now();
       if (outcome.type === 'done') {
-        const accepted = await this.store.complete(fence, newObjectId(now), outcome.gzipJson, now);
+        const accepted = await this.store.complete(fence, outcome.gzipJson, now);
         if (!accepted) this.log(`refused the late result of job ${job.id} claim ${fence.claim}`);
       } else {
         const result = await this.store.fail(fence, outcome.error, this.options.backoff, now);

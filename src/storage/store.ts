@@ -21,7 +21,10 @@ import type {
 export interface JobStore {
   readonly kind: 'sqlite' | 'postgres';
 
-  /** Adds a job, or returns the equal job that is queued, processing or finished (unless forced). */
+  /**
+   * Adds a job, or returns the equal job that is queued, processing or finished (unless forced).
+   * The job's result id is reserved here, so that the text filter can find it from the start.
+   */
   enqueue(request: EnqueueRequest, jobId: string, now: number): Promise<EnqueueOutcome>;
   getJob(id: string): Promise<JobRecord | undefined>;
   listJobs(query: JobListQuery): Promise<JobPage>;
@@ -38,8 +41,8 @@ export interface JobStore {
   /** Extends the leases still held; returns the fences that are no longer valid (deleted or reclaimed). */
   renewLeases(fences: readonly Fence[], leaseMs: number, now: number): Promise<Fence[]>;
   reportProgress(fence: Fence, progress: number): Promise<boolean>;
-  /** Stores the (gzip-compressed) result and finishes the job, atomically. false = refused (stale fence). */
-  complete(fence: Fence, resultId: string, compressedResult: Uint8Array, now: number): Promise<boolean>;
+  /** Stores the (gzip-compressed) result under the job's result id and finishes the job, atomically. false = refused (stale fence). */
+  complete(fence: Fence, compressedResult: Uint8Array, now: number): Promise<boolean>;
   fail(fence: Fence, error: string, backoff: RetryBackoff, now: number): Promise<FailOutcome>;
   /** Returns a processing job to the queue without counting the attempt (worker shutdown). */
   handBack(fence: Fence, now: number): Promise<boolean>;

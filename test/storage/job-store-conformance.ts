@@ -52,7 +52,7 @@ export function jobStoreConformance(name: string, factory: StoreFactory): void {
         assert.deepEqual([again.created, again.job.id], [false, first.job.id]);
         const [claimed] = await store.claim(WORKER, ['m'], 1, LEASE, clock);
         assert.equal((await enqueue(store, request('m', { a: 1, b: [1, 2] }, { input: input('x') }))).job.id, first.job.id);
-        await store.complete(claimed!, newObjectId(), result(1), clock);
+        await store.complete(claimed!, result(1), clock);
         assert.equal((await enqueue(store, request('m', { a: 1, b: [1, 2], force_recalculation: false }, { input: input('x') }))).created, false);
         // different parameters, input or method, or forced: new jobs
         assert.equal((await enqueue(store, request('m', { a: 2, b: [1, 2] }, { input: input('x') }))).created, true);
@@ -103,13 +103,15 @@ export function jobStoreConformance(name: string, factory: StoreFactory): void {
         const [claimed] = await store.claim(WORKER, ['m'], 1, LEASE, clock);
         assert.equal(await store.reportProgress(claimed!, 0.5), true);
         assert.equal((await store.getJob(job.id))?.progress, 0.5);
-        const resultId = newObjectId();
-        assert.equal(await store.complete({ ...claimed!, claim: 2 }, newObjectId(), result('wrong'), clock), false);
-        assert.equal(await store.complete(claimed!, resultId, result({ ok: true }), clock), true);
-        assert.equal(await store.complete(claimed!, newObjectId(), result('again'), clock), false);
+        assert.equal(await store.complete({ ...claimed!, claim: 2 }, result('wrong'), clock), false);
+        assert.equal(job.resultId, null, 'no result id before a result exists');
+        assert.equal(await store.complete(claimed!, result({ ok: true }), clock), true);
+        assert.equal(await store.complete(claimed!, result('again'), clock), false);
         assert.equal(await store.reportProgress(claimed!, 0.1), false);
         const finished = await store.getJob(job.id);
-        assert.deepEqual([finished?.state, finished?.resultId, finished?.progress, finished?.finishedAt], ['finished', resultId, 1, clock]);
+        const resultId = finished!.resultId!;
+        assert.match(resultId, /^[0-9a-f]{24}$/);
+        assert.deepEqual([finished?.state, finished?.progress, finished?.finishedAt], ['finished', 1, clock]);
         const stored = await store.getResult(resultId);
         assert.deepEqual(JSON.parse(gunzipSync(stored!.gzipJson).toString()), { ok: true });
         assert.equal(stored?.jobId, job.id);
@@ -150,7 +152,7 @@ export function jobStoreConformance(name: string, factory: StoreFactory): void {
         const later = clock + 100_000;
         const [second] = await store.claim('worker-b', ['m'], 1, LEASE, later);
         assert.equal(second?.attempt, 2);
-        assert.equal(await store.complete(first!, newObjectId(), result('late'), later), false, 'late write refused');
+        assert.equal(await store.complete(first!, result('late'), later), false, 'late write refused');
         assert.equal(await store.fail(first!, 'late', BACKOFF, later), 'refused');
         assert.equal(await store.reclaimExpiredLeases(BACKOFF, later + LEASE + 1), 1);
         assert.equal((await store.getJob(job.id))?.state, 'failed');
@@ -165,7 +167,7 @@ export function jobStoreConformance(name: string, factory: StoreFactory): void {
         const [again] = await store.claim(WORKER, ['m'], 1, LEASE, clock);
         assert.deepEqual([again?.attempt, again?.claim], [1, 2]);
         assert.equal(await store.handBack(claimed!, clock), false, 'the handed-back claim is gone for good');
-        assert.equal(await store.complete(claimed!, newObjectId(), result('stale'), clock), false);
+        assert.equal(await store.complete(claimed!, result('stale'), clock), false);
       }));
 
     test('a job waits for its dependencies to end (finished, failed or deleted)', () =>
@@ -181,7 +183,7 @@ export function jobStoreConformance(name: string, factory: StoreFactory): void {
         await store.fail(ja!, 'x', BACKOFF, clock);
         assert.deepEqual(await claimParent(), []);
         const [jb] = await claimDeps();
-        await store.complete(jb!, newObjectId(), result(null), clock);
+        await store.complete(jb!, result(null), clock);
         assert.deepEqual(await claimParent(), []);
         await store.deleteJob(c.job.id);
         const [p] = await claimParent();
@@ -199,8 +201,8 @@ export function jobStoreConformance(name: string, factory: StoreFactory): void {
         const b = await enqueue(store, request('m', { i: 2 }, { input: shared }));
         const own = await enqueue(store, request('m', { i: 3 }, { input: input('own bytes') }));
         const [claimed] = await store.claim(WORKER, ['m'], 1, LEASE, clock);
-        const resultId = newObjectId();
-        await store.complete(claimed!, resultId, result('r'), clock);
+        await store.complete(claimed!, result('r'), clock);
+        const resultId = (await store.getJob(claimed!.id))!.resultId!;
         assert.equal(await store.deleteJob(a.job.id), 1);
         assert.equal(await store.deleteJob(a.job.id), 0);
         assert.equal(await store.getResult(resultId), undefined);
@@ -219,7 +221,7 @@ export function jobStoreConformance(name: string, factory: StoreFactory): void {
         const old = await enqueue(store, request('a', { i: 1 }));
         await enqueue(store, request('b', { i: 2 }));
         const [claimed] = await store.claim(WORKER, ['a'], 1, LEASE, clock);
-        await store.complete(claimed!, newObjectId(), result(1), t0 + 5);
+        await store.complete(claimed!, result(1), t0 + 5);
         clock = t0 + 10;
         await enqueue(store, request('a', { i: 3 }));
         assert.equal(await store.deleteJobs({ method: 'a', createdBefore: t0 + 10, finishedBefore: t0 + 5 }), 0);
@@ -228,6 +230,58 @@ export function jobStoreConformance(name: string, factory: StoreFactory): void {
         assert.equal(await store.deleteJobs({ createdBefore: t0 + 10 }), 1);
         assert.equal((await store.stats(false)).total_jobs, 1);
         await assert.rejects(store.deleteJobs({}), /at least one criterion/);
+      }));
+
+    test('listJobs filters, orders and pages like an independent computation', () =>
+      withStore(async (store) => {
+        const names = ['Alpha.exe', 'beta.DLL', 'gamma "quoted"', 'δέλτα', 'x'];
+        const model: { id: string; number: number; method: string; state: JobState; text: string }[] = [];
+        for (let i = 0; i < 120; i++) {
+          const method = ['addBinarySample', 'query', 'rebuildIndex'][i % 3]!;
+          const { job } = await enqueue(store, request(method, { filename: names[i % names.length]!, i }));
+          model.push({ id: job.id, number: job.number, method, state: 'queued', text: '' });
+        }
+        for (const [i, claimed] of (await store.claim(WORKER, ['addBinarySample', 'query', 'rebuildIndex'], 80, LEASE, clock)).entries()) {
+          const job = model.find((m) => m.number === claimed.jobNumber)!;
+          job.state = 'processing';
+          if (i % 3 === 0) {
+            await store.complete(claimed, result(i), clock);
+            job.state = 'finished';
+          } else if (i % 3 === 1) {
+            await store.fail({ ...claimed }, 'x', BACKOFF, clock);
+            job.state = 'queued';
+          }
+        }
+        for (const job of model) {
+          const stored = (await store.getJob(job.id))!;
+          assert.equal(stored.state, job.state);
+          job.text = [job.id, job.method, stored.resultId ?? '', ...Object.values(stored.parameters).map(String)].join('\n').toLowerCase();
+        }
+        const resultId = (await store.getJob(model.find((m) => m.state === 'finished')!.id))!.resultId!;
+        const texts = [undefined, 'alpha', 'ALPHA.EXE', 'dll', 'a', 'be', '"quot', 'δέλ', resultId.slice(3, 15), model[7]!.id.toUpperCase(), 'query', 'zzz'];
+        await fc.assert(
+          fc.asyncProperty(
+            fc.record({
+              offset: fc.nat(130),
+              limit: fc.nat(50),
+              order: fc.constantFrom('ascending' as const, 'descending' as const),
+              method: fc.option(fc.constantFrom('addBinarySample', 'query', 'rebuildIndex', 'none'), { nil: undefined }),
+              state: fc.option(fc.constantFrom<JobState>('queued', 'processing', 'finished', 'failed'), { nil: undefined }),
+              text: fc.constantFrom(...texts),
+            }),
+            async (query) => {
+              const matching = model
+                .filter((m) => (query.method === undefined || m.method === query.method) && (query.state === undefined || m.state === query.state))
+                .filter((m) => query.text === undefined || m.text.includes(query.text.toLowerCase()))
+                .sort((a, b) => (query.order === 'ascending' ? a.number - b.number : b.number - a.number));
+              const expected = matching.slice(query.offset, query.limit === 0 ? undefined : query.offset + query.limit);
+              const page = await store.listJobs(query);
+              assert.equal(page.total, matching.length);
+              assert.deepEqual(page.jobs.map((j) => j.number), expected.map((m) => m.number));
+            },
+          ),
+          { numRuns: 300 },
+        );
       }));
 
     test('stats equal a recount after random sequences of enqueue, claim, complete, fail, reclaim and delete', () =>
@@ -280,7 +334,7 @@ export function jobStoreConformance(name: string, factory: StoreFactory): void {
                   if (held.length === 0) continue;
                   const h = held.splice(op.pick % held.length, 1)[0]!;
                   if (op.op === 'complete') {
-                    if (await store.complete(h, newObjectId(now), result(1), now)) model.get(h.id)!.state = 'finished';
+                    if (await store.complete(h, result(1), now)) model.get(h.id)!.state = 'finished';
                   } else if (op.op === 'handBack') {
                     if (await store.handBack(h, now)) model.get(h.id)!.state = 'queued';
                   } else {

@@ -42,7 +42,7 @@ CREATE TABLE jobs (
   error                TEXT,
   lease_owner          TEXT,
   lease_expires_at     INTEGER,
-  result_id            TEXT UNIQUE
+  result_id            TEXT NOT NULL UNIQUE        -- reserved at enqueue; a result exists once finished
 );
 
 -- Listing pages by index: each filter combination walks one of these in number order.
@@ -56,6 +56,17 @@ CREATE INDEX jobs_by_dedup_key ON jobs (dedup_key);
 CREATE INDEX jobs_by_input ON jobs (input_sha256) WHERE input_sha256 IS NOT NULL;
 CREATE INDEX jobs_by_created ON jobs (created_at);
 CREATE INDEX jobs_by_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+
+-- The list's text filter. A trigram index answers substring queries of 3+ characters without
+-- reading the jobs: measured on 1,000,000 jobs, counting the matches of a rare term took 25-35 ms
+-- against 230-370 ms for instr() over every row. Contentless: the text lives in jobs.search_text.
+CREATE VIRTUAL TABLE job_search USING fts5 (text, tokenize = 'trigram', content = '', contentless_delete = 1);
+CREATE TRIGGER jobs_search_insert AFTER INSERT ON jobs BEGIN
+  INSERT INTO job_search (rowid, text) VALUES (NEW.number, NEW.search_text);
+END;
+CREATE TRIGGER jobs_search_delete AFTER DELETE ON jobs BEGIN
+  DELETE FROM job_search WHERE rowid = OLD.number;
+END;
 
 CREATE TABLE job_dependencies (
   depends_on_number INTEGER NOT NULL REFERENCES jobs (number) ON DELETE CASCADE,

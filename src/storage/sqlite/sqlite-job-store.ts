@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { dedupKey, searchText } from '../../jobs/job-keys.js';
 import { isEnded } from '../../jobs/state-machine.js';
+import { newObjectId } from '../../jobs/object-id.js';
 import type {
   BulkDeleteCriteria,
   ClaimedJob,
@@ -58,7 +59,7 @@ function toRecord(row: JobRow): JobRecord {
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
     error: row.error,
-    resultId: row.result_id,
+    resultId: row.state === 'finished' ? row.result_id : null,
   };
 }
 
@@ -100,15 +101,15 @@ export class SqliteJobStore implements JobStore {
       ),
       jobById: db.prepare<[string], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`),
       jobByNumber: db.prepare<[number], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE number = ?`),
-      jobByResult: db.prepare<[string], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE result_id = ?`),
+      jobByResult: db.prepare<[string], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE result_id = ? AND state = 'finished'`),
       insertUpload: db.prepare(
         'INSERT INTO uploads (sha256, size, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING',
       ),
       insertJob: db.prepare(
         `INSERT INTO jobs (id, method, state, parameters, search_text, dedup_key, input_sha256, depends_on,
-           pending_dependencies, created_at, run_at, max_attempts)
+           pending_dependencies, created_at, run_at, max_attempts, result_id)
          VALUES (@id, @method, 'queued', @parameters, @searchText, @dedupKey, @inputSha256, @dependsOn,
-           @pending, @now, @now, @maxAttempts)`,
+           @pending, @now, @now, @maxAttempts, @resultId)`,
       ),
       insertDependency: db.prepare('INSERT OR IGNORE INTO job_dependencies (depends_on_number, job_number) VALUES (?, ?)'),
       counts: db.prepare<[], { method: string; state: JobState; count: number }>(
@@ -140,10 +141,9 @@ export class SqliteJobStore implements JobStore {
       ),
       renewLease: db.prepare(`UPDATE jobs SET lease_expires_at = @expires WHERE ${FENCE}`),
       progress: db.prepare(`UPDATE jobs SET progress = @progress WHERE ${FENCE}`),
-      complete: db.prepare(
-        `UPDATE jobs SET state = 'finished', finished_at = @now, progress = 1, result_id = @resultId,
-           search_text = search_text || char(10) || @resultId, lease_owner = NULL, lease_expires_at = NULL
-         WHERE ${FENCE}`,
+      complete: db.prepare<unknown[], { result_id: string }>(
+        `UPDATE jobs SET state = 'finished', finished_at = @now, progress = 1, lease_owner = NULL, lease_expires_at = NULL
+         WHERE ${FENCE} RETURNING result_id`,
       ),
       insertResult: db.prepare("INSERT INTO results (id, job_number, encoding, body) VALUES (?, ?, 'gzip', ?)"),
       fail: db.prepare<unknown[], { state: JobState }>(
@@ -180,11 +180,13 @@ export class SqliteJobStore implements JobStore {
         const { sha256, bytes } = request.input;
         this.sql.insertUpload.run(sha256, bytes.byteLength, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), now);
       }
+      const resultId = newObjectId(now);
       const { lastInsertRowid } = this.sql.insertJob.run({
         id: jobId,
         method: request.method,
         parameters: JSON.stringify(request.parameters),
-        searchText: searchText(jobId, request.method, request.parameters),
+        searchText: searchText([jobId, request.method, resultId], request.parameters),
+        resultId,
         dedupKey: key,
         inputSha256: request.input?.sha256 ?? null,
         dependsOn: JSON.stringify(dependencyIds),
@@ -206,7 +208,10 @@ export class SqliteJobStore implements JobStore {
 
   async listJobs(query: JobListQuery): Promise<JobPage> {
     const conditions: string[] = [];
-    const params: Record<string, unknown> = {};
+    const params: Record<string, unknown> = {
+      limit: query.limit === 0 ? -1 : query.limit,
+      offset: query.offset,
+    };
     if (query.method !== undefined) {
       conditions.push('method = @method');
       params.method = query.method;
@@ -215,21 +220,33 @@ export class SqliteJobStore implements JobStore {
       conditions.push('state = @state');
       params.state = query.state;
     }
-    const countConditions = [...conditions];
-    if (query.text !== undefined && query.text !== '') {
-      conditions.push('instr(search_text, @text) > 0');
-      params.text = query.text.toLowerCase();
-    }
-    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const order = query.order === 'ascending' ? 'ASC' : 'DESC';
-    const rows = this.cached(`SELECT ${JOB_COLUMNS} FROM jobs ${where} ORDER BY number ${order} LIMIT @limit OFFSET @offset`)
-      .all({ ...params, limit: query.limit === 0 ? -1 : query.limit, offset: query.offset }) as JobRow[];
-    // Without a text filter the total comes from the counters (no scan); with one it is counted.
-    const total =
-      params.text === undefined
-        ? (this.cached(`SELECT coalesce(sum(count), 0) AS n FROM job_counts ${countConditions.length ? `WHERE ${countConditions.join(' AND ')}` : ''}`)
-            .get(params) as { n: number }).n
-        : (this.cached(`SELECT count(*) AS n FROM jobs ${where}`).get(params) as { n: number }).n;
+    const text = query.text?.toLowerCase() ?? '';
+    const where = (extra: string[]) => (extra.length ? `WHERE ${extra.join(' AND ')}` : '');
+    let pageSql: string;
+    let countSql: string;
+    if (text === '') {
+      // Pages walk an index in number order; the total comes from the counters, without a scan.
+      pageSql = `SELECT ${JOB_COLUMNS} FROM jobs ${where(conditions)} ORDER BY number ${order} LIMIT @limit OFFSET @offset`;
+      countSql = `SELECT coalesce(sum(count), 0) AS n FROM job_counts ${where(conditions)}`;
+    } else if ([...text].length >= 3) {
+      // The trigram index yields matching job numbers in order; a phrase of trigrams is an exact substring.
+      params.phrase = `"${text.replaceAll('"', '""')}"`;
+      const matching = ['job_search MATCH @phrase', ...conditions];
+      pageSql = `SELECT ${JOB_COLUMNS} FROM job_search JOIN jobs ON jobs.number = job_search.rowid ${where(matching)}
+        ORDER BY job_search.rowid ${order} LIMIT @limit OFFSET @offset`;
+      countSql = conditions.length
+        ? `SELECT count(*) AS n FROM job_search JOIN jobs ON jobs.number = job_search.rowid ${where(matching)}`
+        : 'SELECT count(*) AS n FROM job_search WHERE job_search MATCH @phrase';
+    } else {
+      // One or two characters are below the trigram index: scan.
+      params.text = text;
+      const matching = [...conditions, 'instr(search_text, @text) > 0'];
+      pageSql = `SELECT ${JOB_COLUMNS} FROM jobs ${where(matching)} ORDER BY number ${order} LIMIT @limit OFFSET @offset`;
+      countSql = `SELECT count(*) AS n FROM jobs ${where(matching)}`;
+    }
+    const rows = this.cached(pageSql).all(params) as JobRow[];
+    const { n: total } = this.cached(countSql).get(params) as { n: number };
     return { jobs: rows.map(toRecord), total };
   }
 
@@ -323,10 +340,11 @@ export class SqliteJobStore implements JobStore {
     return this.sql.progress.run({ ...fence, progress }).changes === 1;
   }
 
-  async complete(fence: Fence, resultId: string, compressedResult: Uint8Array, now: number): Promise<boolean> {
+  async complete(fence: Fence, compressedResult: Uint8Array, now: number): Promise<boolean> {
     const run = this.db.transaction((): boolean => {
-      if (this.sql.complete.run({ ...fence, resultId, now }).changes !== 1) return false;
-      this.sql.insertResult.run(resultId, fence.jobNumber, compressedResult);
+      const finished = this.sql.complete.get({ ...fence, now });
+      if (!finished) return false;
+      this.sql.insertResult.run(finished.result_id, fence.jobNumber, compressedResult);
       return true;
     });
     return run.immediate();
