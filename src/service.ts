@@ -60,7 +60,7 @@ export async function startService(config: ServiceConfig): Promise<RunningServic
   const http = await buildHttpServer(engine, {
     apiToken: config.apiToken,
     bodyLimitBytes: config.bodyLimitBytes,
-    logger: config.logRequests,
+    logRequests: config.logRequests,
     version: VERSION,
   });
   await http.listen({ host: config.host, port: config.port });

@@ -13,7 +13,7 @@ export interface HttpOptions {
   apiToken?: string;
   /** Largest accepted request body (binaries and reports are large). */
   bodyLimitBytes: number;
-  logger: boolean;
+  logRequests: boolean;
   version: string;
 }
 
@@ -23,7 +23,8 @@ function digest(text: string): Buffer {
 
 export async function buildHttpServer(engine: JobEngine, options: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ? { level: 'info' } : false,
+    // Errors (a 500 is a bug) are always logged; requests only when asked.
+    logger: { level: options.logRequests ? 'info' : 'error' },
     bodyLimit: options.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { verbose: true, coerceTypes: false, allErrors: false } },

@@ -28,6 +28,8 @@ export interface WorkerPoolOptions {
 interface RunningJob {
   job: ClaimedJob;
   fence: Fence;
+  /** Its outcome is being written: the lease no longer needs renewing. */
+  finishing?: boolean;
   /** Progress reported by the thread and not yet written. */
   unwrittenProgress?: number;
 }
@@ -91,7 +93,7 @@ export class WorkerPool {
 
   /** Renews leases now, stopping jobs whose lease is gone (deleted or reclaimed). */
   async renewLeases(): Promise<void> {
-    const running = this.slots.filter((slot) => slot.running);
+    const running = this.slots.filter((slot) => slot.running && !slot.running.finishing);
     if (running.length === 0) return;
     const lost = await this.store.renewLeases(
       running.map((slot) => slot.running!.fence),
@@ -133,7 +135,7 @@ export class WorkerPool {
   private every(ms: number, task: () => Promise<void>): void {
     let busy = false;
     const timer = setInterval(() => {
-      if (busy || this.stopping) return;
+      if (busy) return; // timers go on while stopping: running jobs keep their leases during the grace period
       busy = true;
       task()
         .catch((error) => this.log(`worker ${this.workerId}: ${String(error)}`))
@@ -258,6 +260,7 @@ export class WorkerPool {
     outcome: { type: 'done'; gzipJson: Uint8Array } | { type: 'failed'; error: string },
   ): Promise<void> {
     const { fence, job } = running;
+    running.finishing = true;
     try {
       const now = Date.now();
       if (outcome.type === 'done') {
