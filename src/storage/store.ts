@@ -23,7 +23,7 @@ export interface JobStore {
 
   /**
    * Adds a job, or returns the equal job that is queued, processing or finished (unless forced).
-   * The job's result id is reserved here, so that the text filter can find it from the start.
+   * The job's result id is reserved here; it is shown, and found by the text filter, once the job finished.
    */
   enqueue(request: EnqueueRequest, jobId: string, now: number): Promise<EnqueueOutcome>;
   getJob(id: string): Promise<JobRecord | undefined>;

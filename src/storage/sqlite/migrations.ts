@@ -42,7 +42,7 @@ CREATE TABLE jobs (
   error                TEXT,
   lease_owner          TEXT,
   lease_expires_at     INTEGER,
-  result_id            TEXT NOT NULL UNIQUE        -- reserved at enqueue; a result exists once finished
+  result_id            TEXT NOT NULL UNIQUE        -- reserved at enqueue; shown (and searchable) once finished
 );
 
 -- Listing pages by index: each filter combination walks one of these in number order.
@@ -62,6 +62,10 @@ CREATE INDEX jobs_by_finished ON jobs (finished_at) WHERE finished_at IS NOT NUL
 -- against 230-370 ms for instr() over every row. Contentless: the text lives in jobs.search_text.
 CREATE VIRTUAL TABLE job_search USING fts5 (text, tokenize = 'trigram', content = '', contentless_delete = 1);
 CREATE TRIGGER jobs_search_insert AFTER INSERT ON jobs BEGIN
+  INSERT INTO job_search (rowid, text) VALUES (NEW.number, NEW.search_text);
+END;
+CREATE TRIGGER jobs_search_update AFTER UPDATE OF search_text ON jobs BEGIN
+  DELETE FROM job_search WHERE rowid = OLD.number;
   INSERT INTO job_search (rowid, text) VALUES (NEW.number, NEW.search_text);
 END;
 CREATE TRIGGER jobs_search_delete AFTER DELETE ON jobs BEGIN

@@ -142,7 +142,8 @@ export class SqliteJobStore implements JobStore {
       renewLease: db.prepare(`UPDATE jobs SET lease_expires_at = @expires WHERE ${FENCE}`),
       progress: db.prepare(`UPDATE jobs SET progress = @progress WHERE ${FENCE}`),
       complete: db.prepare<unknown[], { result_id: string }>(
-        `UPDATE jobs SET state = 'finished', finished_at = @now, progress = 1, lease_owner = NULL, lease_expires_at = NULL
+        `UPDATE jobs SET state = 'finished', finished_at = @now, progress = 1, lease_owner = NULL, lease_expires_at = NULL,
+           search_text = search_text || char(10) || result_id
          WHERE ${FENCE} RETURNING result_id`,
       ),
       insertResult: db.prepare("INSERT INTO results (id, job_number, encoding, body) VALUES (?, ?, 'gzip', ?)"),
@@ -185,7 +186,7 @@ export class SqliteJobStore implements JobStore {
         id: jobId,
         method: request.method,
         parameters: JSON.stringify(request.parameters),
-        searchText: searchText([jobId, request.method, resultId], request.parameters),
+        searchText: searchText([jobId, request.method], request.parameters),
         resultId,
         dedupKey: key,
         inputSha256: request.input?.sha256 ?? null,
