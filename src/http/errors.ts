@@ -24,7 +24,7 @@ interface VerboseValidationError {
   instancePath: string;
   message?: string;
   params: Record<string, unknown>;
-  parentSchema?: { description?: string };
+  parentSchema?: { title?: string };
   data?: unknown;
 }
 
@@ -35,7 +35,7 @@ export function formatValidationError(errors: readonly VerboseValidationError[],
   if (!error) return new Error(`invalid ${location}`);
   const name = error.instancePath.replace(/^\//, '').replaceAll('/', '.') || String(error.params.missingProperty ?? '');
   if (error.keyword === 'required') return new Error(`missing ${location} '${name}'`);
-  const expected = error.parentSchema?.description?.split(':')[0] ?? error.message ?? 'a valid value';
+  const expected = error.parentSchema?.title ?? error.message ?? 'a valid value';
   return new Error(`invalid ${location} '${name}': expected ${expected}, got ${JSON.stringify(error.data)}`);
 }
 

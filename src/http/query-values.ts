@@ -22,8 +22,10 @@ export function parseDate(name: string, value: string | undefined): number | und
   const invalid = () => new HttpError(400, `invalid query parameter '${name}': ${JSON.stringify(value)} is not a valid date`);
   if (!m) throw invalid();
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map((part) => Number(part ?? 0)) as number[];
-  const ms = Date.UTC(year!, month! - 1, day!, hour!, minute!, second!);
-  const check = new Date(ms);
+  const check = new Date(0);
+  check.setUTCFullYear(year!, month! - 1, day!); // unlike Date.UTC, keeps years 0-99 as they are
+  check.setUTCHours(hour!, minute!, second!, 0);
+  const ms = check.getTime();
   if (
     check.getUTCFullYear() !== year || check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day ||
     check.getUTCHours() !== hour || check.getUTCMinutes() !== minute || check.getUTCSeconds() !== second
@@ -32,7 +34,8 @@ export function parseDate(name: string, value: string | undefined): number | und
   }
   const fraction = m[7] ? Math.floor(Number(m[7]) * 1000) : 0;
   const zone = m[8];
-  const offsetMinutes =
-    zone && zone !== 'Z' ? (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) : 0;
+  const [offsetHours, offsetMins] = zone && zone !== 'Z' ? [Number(zone.slice(1, 3)), Number(zone.slice(4, 6))] : [0, 0];
+  if (offsetHours > 23 || offsetMins > 59) throw invalid();
+  const offsetMinutes = (zone?.[0] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
   return ms + fraction - offsetMinutes * 60_000;
 }

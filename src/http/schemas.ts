@@ -3,36 +3,39 @@ import { Type, type TSchema } from 'typebox';
 /**
  * JSON schemas of every route's parameters and answers. Query values are declared as strings with
  * the exact accepted syntax, so a bad value is a 400 naming the parameter (see errors.ts), never a
- * silent coercion. `description` doubles as the "expected ..." part of that message.
+ * silent coercion. A parameter's `title` states what it accepts and is the "expected ..." part of
+ * that message; its `description` says what it does.
  */
 
 const ID_PATTERN = '^[0-9a-fA-F]{24}$';
 
 export const JobIdParams = Type.Object({
-  job_id: Type.String({ pattern: ID_PATTERN, description: 'a job id of 24 hexadecimal characters' }),
+  job_id: Type.String({ pattern: ID_PATTERN, title: 'a job id of 24 hexadecimal characters' }),
 });
 
 export const ResultIdParams = Type.Object({
-  result_id: Type.String({ pattern: ID_PATTERN, description: 'a result id of 24 hexadecimal characters' }),
+  result_id: Type.String({ pattern: ID_PATTERN, title: 'a result id of 24 hexadecimal characters' }),
 });
 
 const BooleanQuery = (what: string) =>
   Type.String({
     pattern: '^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)$',
-    description: `a boolean (true, false, 1 or 0): ${what}`,
+    title: 'a boolean: true, false, 1 or 0',
+    description: what,
   });
 
 const IntegerQuery = (what: string) =>
-  Type.String({ pattern: '^[0-9]{1,15}$', description: `a non-negative integer: ${what}` });
+  Type.String({ pattern: '^[0-9]{1,15}$', title: 'a non-negative integer of at most 15 digits', description: what });
 
 const DateQuery = (what: string) =>
   Type.String({
     pattern: '^\\d{4}-\\d{2}-\\d{2}(?:T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?(?:Z|[+-]\\d{2}:\\d{2})?)?$',
-    description: `a date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (UTC unless an offset is given): ${what}`,
+    title: 'a date YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM] (UTC unless an offset is given)',
+    description: what,
   });
 
 const MethodQuery = (what: string) =>
-  Type.String({ minLength: 1, maxLength: 200, description: `a job method name: ${what}` });
+  Type.String({ minLength: 1, maxLength: 200, title: 'a job method name of 1 to 200 characters', description: what });
 
 export const STATE_FILTER_VALUES = ['queued', 'processing', 'in_progress', 'finished', 'failed'] as const;
 
@@ -44,13 +47,18 @@ export const ListJobsQuery = Type.Object({
   state: Type.Optional(
     Type.String({
       enum: [...STATE_FILTER_VALUES],
-      description: `one of ${STATE_FILTER_VALUES.join(', ')}: only jobs in this state (in_progress = processing)`,
+      title: `one of ${STATE_FILTER_VALUES.join(', ')}`,
+      description: 'only jobs in this state (in_progress = processing)',
     }),
   ),
   filter: Type.Optional(
     Type.String({
       maxLength: 1000,
-      description: 'a text: case-insensitive substring of the job id, method, result id or a parameter value',
+      // Control characters are refused: they cannot occur in a single field, and a newline would
+      // match across the fields the filter searches.
+      pattern: '^[^\\u0000-\\u001f\\u007f]*$',
+      title: 'a text of at most 1000 characters without control characters',
+      description: 'case-insensitive substring of the job id, method, result id or a parameter value',
     }),
   ),
 });

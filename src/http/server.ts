@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -26,7 +26,12 @@ export async function buildHttpServer(engine: JobEngine, options: HttpOptions): 
     // Errors (a 500 is a bug) are always logged; requests only when asked.
     logger: { level: options.logRequests ? 'info' : 'error' },
     bodyLimit: options.bodyLimitBytes,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Long path parameters reach schema validation (a 400 naming the parameter) instead of a bare 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2_000 },
+    // Errors raised before routing (a broken percent-encoding, ...) get the failed envelope too.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(error.statusCode ?? 400).send(failure(error.message));
+    },
     ajv: { customOptions: { verbose: true, coerceTypes: false, allErrors: false } },
     schemaErrorFormatter: (errors, dataVar) => formatValidationError(errors as never, dataVar),
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -38,9 +43,11 @@ export async function buildHttpServer(engine: JobEngine, options: HttpOptions): 
   if (options.apiToken) {
     const expected = digest(options.apiToken);
     app.addHook('onRequest', async (request, reply) => {
-      const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+      const bearer = /^bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
       const given = (request.headers.apitoken as string | undefined) ?? bearer;
-      if (given === undefined) return reply.code(401).send(failure('an API token is required: header apitoken'));
+      if (given === undefined) {
+        return reply.code(401).send(failure('an API token is required: header apitoken or Authorization: Bearer'));
+      }
       if (!timingSafeEqual(digest(given), expected)) return reply.code(401).send(failure('the API token is not valid'));
     });
   }

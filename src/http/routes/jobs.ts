@@ -71,6 +71,16 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ engine: JobEngine }> = async
     }),
   );
 
+  // `/jobs/stats` is never a job id, whatever the method: other methods get the unknown-route 404.
+  app.route({
+    method: ['DELETE', 'POST', 'PUT', 'PATCH'],
+    url: '/jobs/stats',
+    schema: { hide: true },
+    handler: async (request) => {
+      throw new HttpError(404, `no route ${request.method} /jobs/stats`);
+    },
+  });
+
   app.get(
     '/jobs/:job_id',
     {
