@@ -102,7 +102,7 @@ export class WorkerPool {
     );
     for (const fence of lost) {
       const slot = this.slots.find((s) => s.running?.fence === fence);
-      if (slot) await this.stopJob(slot, `lease of job ${slot.running!.job.id} lost (deleted or reclaimed); stopped`);
+      if (slot) this.stopJob(slot, `lease of job ${slot.running!.job.id} lost (deleted or reclaimed); stopped`);
     }
   }
 
@@ -232,10 +232,11 @@ export class WorkerPool {
     thread.on('exit', (code) => void this.onThreadDeath(slot, thread, `executor thread exited with code ${code}`));
   }
 
+  /** A crashed thread fails its attempt (also while stopping: the crash must count) and is replaced. */
   private async onThreadDeath(slot: Slot, thread: Worker, reason: string): Promise<void> {
-    if (slot.thread !== thread || this.stopping) return;
+    if (slot.thread !== thread) return;
     const running = slot.running;
-    this.replaceThread(slot);
+    if (!this.stopping) this.replaceThread(slot);
     if (running) await this.finish(slot, running, { type: 'failed', error: reason });
   }
 
@@ -279,13 +280,18 @@ export class WorkerPool {
     }
   }
 
-  /** Terminates the thread running a job whose lease we no longer hold; nothing of it is written. */
-  private async stopJob(slot: Slot, reason: string): Promise<void> {
+  /**
+   * Terminates the thread running a job whose lease we no longer hold; nothing of it is written.
+   * Does not wait for the replacement thread: the heartbeat of the other jobs must go on.
+   */
+  private stopJob(slot: Slot, reason: string): void {
     slot.running = undefined;
     this.log(reason);
     this.replaceThread(slot);
-    await slot.ready;
-    this.wake();
+    slot.ready.then(
+      () => this.wake(),
+      () => undefined,
+    );
   }
 
   private async reclaimExpired(): Promise<void> {
