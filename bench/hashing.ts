@@ -74,6 +74,8 @@ const parseMbPerSecond = (totalBytes * parsing.iterations) / 1e6 / (parsing.wall
 // 2. hashFunction
 progress('hashing');
 const totalFunctions = reports.reduce((sum, report) => sum + report.functions.length, 0);
+const instructionsOf = (report: SmdaReport) => report.functions.reduce((sum, fn) => sum + fn.blocks.reduce((n, block) => n + block.instructions.length, 0), 0);
+const totalInstructions = reports.reduce((sum, report) => sum + instructionsOf(report), 0);
 const firstStart = performance.now();
 reports.forEach(hashAll);
 const firstRoundMs = performance.now() - firstStart;
@@ -85,7 +87,7 @@ const perReport = reports.map((report, index) => {
     architecture: report.architecture,
     functions: report.functions.length,
     minhashable: report.functions.filter(isMinHashable).length,
-    instructions: report.functions.reduce((sum, fn) => sum + fn.blocks.reduce((n, block) => n + block.instructions.length, 0), 0),
+    instructions: instructionsOf(report),
     functions_per_s: round(hashed / (timing.wallMs / 1000), 0),
     functions_per_cpu_s: round(hashed / (timing.cpuMs / 1000), 0),
     us_per_function: round((timing.wallMs * 1000) / hashed, 1),
@@ -132,6 +134,7 @@ printTable(
 printTable('all reports', ['', 'value'], [
   ['functions/s (wall)', round(overallHashed / (overall.wallMs / 1000), 0)],
   ['functions/s (cpu)', round(overallHashed / (overall.cpuMs / 1000), 0)],
+  ['instructions/s (wall)', round((overall.iterations * totalInstructions) / (overall.wallMs / 1000), 0)],
   ['first pass, cold (ms)', round(firstRoundMs, 1)],
   ['parse MB/s', round(parseMbPerSecond, 1)],
 ]);
@@ -146,11 +149,13 @@ const path = writeResults(
   {
     fixtures: FIXTURES,
     total_functions: totalFunctions,
+    total_instructions: totalInstructions,
     overall: {
       passes: overall.iterations,
       wall_s: round(overall.wallMs / 1000, 2),
       functions_per_s: round(overallHashed / (overall.wallMs / 1000), 0),
       functions_per_cpu_s: round(overallHashed / (overall.cpuMs / 1000), 0),
+      instructions_per_s: round((overall.iterations * totalInstructions) / (overall.wallMs / 1000), 0),
       first_pass_ms: round(firstRoundMs, 1),
     },
     parse: { bytes: totalBytes, mb_per_s: round(parseMbPerSecond, 1) },

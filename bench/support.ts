@@ -309,7 +309,7 @@ export interface FillReport {
 
 /**
  * The set-based equivalent of a per-row AFTER INSERT trigger on jobs, for the new rows (`number > ?`),
- * when the trigger is one INSERT whose values are all NEW columns, optionally with an
+ * when the trigger is one INSERT whose values are expressions of NEW columns, optionally with an
  * `ON CONFLICT (...) DO UPDATE SET count = count + 1` (the counters: grouped instead). Else undefined.
  */
 function setBasedInsert(triggerSql: string): string | undefined {
@@ -323,8 +323,9 @@ function setBasedInsert(triggerSql: string): string | undefined {
   const values = valueList!.split(',').map((v) => v.trim());
   if (columns.length !== values.length) return undefined;
   if (!onConflict) {
-    if (!values.every((v) => /^NEW\.\w+$/i.test(v))) return undefined;
-    return `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${values.map((v) => v.slice(4)).join(', ')} FROM jobs WHERE number > ?`;
+    if (!values.every((v) => /^NEW\.\w+(\s*\|\|\s*(char\(\d+\)|NEW\.\w+))*$/i.test(v))) return undefined;
+    const selected = values.map((v) => v.replace(/\bNEW\./gi, ''));
+    return `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${selected.join(', ')} FROM jobs WHERE number > ?`;
   }
   // A counter: every value a NEW column except the counter's, which is 1.
   const selected = values.map((v, i) => (columns[i] === counter ? (v === '1' ? 'count(*)' : undefined) : /^NEW\.\w+$/i.test(v) ? v.slice(4) : undefined));
@@ -486,8 +487,8 @@ export function fillJobs(path: string, count: number, options: FillOptions = {})
       // The result id is reserved at enqueue (the API shows it once the job is finished).
       const resultId = objectId(createdAt, resultRandom, first + i);
       const attempts = state === 'queued' ? 0 : state === 'failed' ? 3 : random() < 0.95 ? 1 : 2;
-      // As SqliteJobStore.enqueue and complete write it: the result id becomes searchable once finished.
-      const text = searchText([id, method], parameters) + (state === 'finished' ? `\n${resultId}` : '');
+      // As SqliteJobStore.enqueue writes it (the trigram index adds the reserved result id).
+      const text = searchText([id, method], parameters);
       if (i >= middle && !rareText && typeof parameters.sha256 === 'string') rareText = parameters.sha256.slice(0, 16);
       insert.run({
         id,

@@ -70,6 +70,9 @@ const AFTER_FAILED_ATTEMPT = `
   run_at = @now + min(@maxMs, @baseMs * (1 << min(attempts - 1, 40))),
   lease_owner = NULL, lease_expires_at = NULL`;
 
+/** A filter text that may occur inside a result id (24 lower-case hex characters). */
+const COULD_BE_IN_RESULT_ID = /^[0-9a-f]{1,24}$/;
+
 const FENCE = 'number = @jobNumber AND claims = @claim AND state = \'processing\'';
 
 export interface SqliteJobStoreOptions {
@@ -91,6 +94,7 @@ export class SqliteJobStore implements JobStore {
     // can lose the last ones. It is what makes a claim + complete cycle cost ~0.1 ms instead of an fsync.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
+    this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     migrate(this.db);
     const db = this.db;
@@ -102,6 +106,10 @@ export class SqliteJobStore implements JobStore {
       jobById: db.prepare<[string], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`),
       jobByNumber: db.prepare<[number], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE number = ?`),
       jobByResult: db.prepare<[string], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE result_id = ? AND state = 'finished'`),
+      resultById: db.prepare<[string], { body: Buffer; job_id: string; method: string; result_id: string }>(
+        `SELECT r.body, j.id AS job_id, j.method, j.result_id FROM jobs j JOIN results r ON r.job_number = j.number
+         WHERE j.result_id = ? AND j.state = 'finished'`,
+      ),
       insertUpload: db.prepare(
         'INSERT INTO uploads (sha256, size, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING',
       ),
@@ -123,10 +131,6 @@ export class SqliteJobStore implements JobStore {
       deleteUnreferencedUpload: db.prepare(
         'DELETE FROM uploads WHERE sha256 = @sha AND NOT EXISTS (SELECT 1 FROM jobs WHERE input_sha256 = @sha)',
       ),
-      resultById: db.prepare<[string], { id: string; body: Buffer; job_id: string; method: string }>(
-        `SELECT r.id, r.body, j.id AS job_id, j.method FROM results r JOIN jobs j ON j.number = r.job_number
-         WHERE r.id = ?`,
-      ),
       // One statement: pick and lease in the same write transaction, so two workers (threads or
       // processes) can never claim the same job. Walks the partial index jobs_runnable in number order.
       claim: db.prepare<unknown[], JobRow>(
@@ -141,12 +145,11 @@ export class SqliteJobStore implements JobStore {
       ),
       renewLease: db.prepare(`UPDATE jobs SET lease_expires_at = @expires WHERE ${FENCE}`),
       progress: db.prepare(`UPDATE jobs SET progress = @progress WHERE ${FENCE}`),
-      complete: db.prepare<unknown[], { result_id: string }>(
-        `UPDATE jobs SET state = 'finished', finished_at = @now, progress = 1, lease_owner = NULL, lease_expires_at = NULL,
-           search_text = search_text || char(10) || result_id
-         WHERE ${FENCE} RETURNING result_id`,
+      complete: db.prepare(
+        `UPDATE jobs SET state = 'finished', finished_at = @now, progress = 1, lease_owner = NULL, lease_expires_at = NULL
+         WHERE ${FENCE}`,
       ),
-      insertResult: db.prepare("INSERT INTO results (id, job_number, encoding, body) VALUES (?, ?, 'gzip', ?)"),
+      insertResult: db.prepare("INSERT INTO results (job_number, encoding, body) VALUES (?, 'gzip', ?)"),
       fail: db.prepare<unknown[], { state: JobState }>(
         `UPDATE jobs SET ${AFTER_FAILED_ATTEMPT}, error = @error WHERE ${FENCE} RETURNING state`,
       ),
@@ -232,17 +235,22 @@ export class SqliteJobStore implements JobStore {
       countSql = `SELECT coalesce(sum(count), 0) AS n FROM job_counts ${where(conditions)}`;
     } else if ([...text].length >= 3) {
       // The trigram index yields matching job numbers in order; a phrase of trigrams is an exact substring.
+      // It also holds the result id reserved for each job: a hex text found there counts only for a
+      // finished job (the only kind that shows its result id) or when it occurs in the rest of the text.
       params.phrase = `"${text.replaceAll('"', '""')}"`;
+      params.text = text;
       const matching = ['job_search MATCH @phrase', ...conditions];
+      if (COULD_BE_IN_RESULT_ID.test(text)) matching.push("(state = 'finished' OR instr(search_text, @text) > 0)");
       pageSql = `SELECT ${JOB_COLUMNS} FROM job_search JOIN jobs ON jobs.number = job_search.rowid ${where(matching)}
         ORDER BY job_search.rowid ${order} LIMIT @limit OFFSET @offset`;
-      countSql = conditions.length
-        ? `SELECT count(*) AS n FROM job_search JOIN jobs ON jobs.number = job_search.rowid ${where(matching)}`
-        : 'SELECT count(*) AS n FROM job_search WHERE job_search MATCH @phrase';
+      countSql =
+        matching.length > 1
+          ? `SELECT count(*) AS n FROM job_search JOIN jobs ON jobs.number = job_search.rowid ${where(matching)}`
+          : 'SELECT count(*) AS n FROM job_search WHERE job_search MATCH @phrase';
     } else {
       // One or two characters are below the trigram index: scan.
       params.text = text;
-      const matching = [...conditions, 'instr(search_text, @text) > 0'];
+      const matching = [...conditions, "(instr(search_text, @text) > 0 OR (state = 'finished' AND instr(result_id, @text) > 0))"];
       pageSql = `SELECT ${JOB_COLUMNS} FROM jobs ${where(matching)} ORDER BY number ${order} LIMIT @limit OFFSET @offset`;
       countSql = `SELECT count(*) AS n FROM jobs ${where(matching)}`;
     }
@@ -304,7 +312,7 @@ export class SqliteJobStore implements JobStore {
 
   async getResult(resultId: string): Promise<StoredResult | undefined> {
     const row = this.sql.resultById.get(resultId.toLowerCase());
-    return row && { id: row.id, jobId: row.job_id, method: row.method, gzipJson: row.body };
+    return row && { id: row.result_id, jobId: row.job_id, method: row.method, gzipJson: row.body };
   }
 
   async getJobByResult(resultId: string): Promise<JobRecord | undefined> {
@@ -343,9 +351,8 @@ export class SqliteJobStore implements JobStore {
 
   async complete(fence: Fence, compressedResult: Uint8Array, now: number): Promise<boolean> {
     const run = this.db.transaction((): boolean => {
-      const finished = this.sql.complete.get({ ...fence, now });
-      if (!finished) return false;
-      this.sql.insertResult.run(finished.result_id, fence.jobNumber, compressedResult);
+      if (this.sql.complete.run({ ...fence, now }).changes !== 1) return false;
+      this.sql.insertResult.run(fence.jobNumber, compressedResult);
       return true;
     });
     return run.immediate();
