@@ -24,6 +24,7 @@ import Database from 'better-sqlite3';
 import { DEFAULTS, type ServiceConfig } from '../src/config.js';
 import { JobEngine } from '../src/jobs/engine.js';
 import { createWorkerPool, databasePath, loadRegistry } from '../src/service.js';
+import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
 import { SqliteJobStore } from '../src/storage/sqlite/sqlite-job-store.js';
 import {
   CLI_ENTRY,
@@ -235,7 +236,8 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     methodModules: [TEST_METHODS],
     pollMs: POLL_MS,
   };
-  const store = new SqliteJobStore(databasePath(dir.path));
+  const storage = new SqliteStorage(databasePath(dir.path));
+  const store = storage.jobs;
   const registry = await loadRegistry(config);
   const engine = new JobEngine(store, registry);
   const children: ChildProcess[] = [];
@@ -250,7 +252,7 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     store.db.prepare("UPDATE jobs SET run_at = ? WHERE state = 'queued'").run(Number.MAX_SAFE_INTEGER);
     t = performance.now();
     if (scenario.kind === 'in-process') {
-      pool = createWorkerPool(store, registry, config);
+      pool = createWorkerPool(storage, registry, config);
       await pool.start();
     } else {
       const started = await Promise.all(
@@ -289,7 +291,7 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   } finally {
     await pool?.stop(1_000);
     await Promise.all(children.map(stopWorkerProcess));
-    await store.close();
+    await storage.close();
     dir.remove();
   }
 }

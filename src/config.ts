@@ -21,6 +21,8 @@ export interface ServiceConfig {
   /** How long SIGTERM waits for running jobs before handing them back. */
   shutdownGraceMs: number;
   bodyLimitBytes: number;
+  /** Largest SMDA report POST /samples accepts. */
+  maxReportBytes: number;
   logRequests: boolean;
 }
 
@@ -39,5 +41,6 @@ export const DEFAULTS: ServiceConfig = {
   maxAttempts: 3,
   shutdownGraceMs: 10_000,
   bodyLimitBytes: 512 * 1024 * 1024,
+  maxReportBytes: 256 * 1024 * 1024,
   logRequests: false,
 };

@@ -6,25 +6,29 @@ import { JobEngine } from './jobs/engine.js';
 import { BUILTIN_METHODS_MODULE, methodModuleUrl, MethodRegistry } from './jobs/registry.js';
 import { WorkerPool } from './jobs/worker-pool.js';
 import { buildHttpServer } from './http/server.js';
-import { SqliteJobStore } from './storage/sqlite/sqlite-job-store.js';
-import type { JobStore } from './storage/store.js';
+import { openStorage } from './storage/open-storage.js';
+import type { Storage, StorageLocation } from './storage/storage.js';
 import { VERSION } from './version.js';
 
 export function databasePath(dataDir: string): string {
   return join(dataDir, 'mcrit.sqlite');
 }
 
-export function openStore(config: Pick<ServiceConfig, 'dataDir'>): JobStore {
+export function storageLocation(config: Pick<ServiceConfig, 'dataDir'>): StorageLocation {
+  return { kind: 'sqlite', path: databasePath(config.dataDir) };
+}
+
+export function openServiceStorage(config: Pick<ServiceConfig, 'dataDir'>): Storage {
   mkdirSync(config.dataDir, { recursive: true });
-  return new SqliteJobStore(databasePath(config.dataDir));
+  return openStorage(storageLocation(config));
 }
 
 export async function loadRegistry(config: Pick<ServiceConfig, 'methodModules'>): Promise<MethodRegistry> {
   return MethodRegistry.load([BUILTIN_METHODS_MODULE, ...config.methodModules.map(methodModuleUrl)]);
 }
 
-export function createWorkerPool(store: JobStore, registry: MethodRegistry, config: ServiceConfig): WorkerPool {
-  return new WorkerPool(store, {
+export function createWorkerPool(storage: Storage, registry: MethodRegistry, config: ServiceConfig): WorkerPool {
+  return new WorkerPool(storage.jobs, {
     concurrency: config.workers,
     leaseMs: config.leaseMs,
     heartbeatMs: config.heartbeatMs,
@@ -32,6 +36,7 @@ export function createWorkerPool(store: JobStore, registry: MethodRegistry, conf
     pollMs: config.pollMs,
     progressWriteMs: Math.min(250, config.heartbeatMs),
     backoff: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
+    storage: storageLocation(config),
     methodModuleUrls: [...registry.moduleUrls],
     methods: registry.names,
   });
@@ -48,18 +53,19 @@ export interface RunningService {
 
 /** The HTTP server with its store and, unless `workers` is 0, an in-process worker pool. */
 export async function startService(config: ServiceConfig): Promise<RunningService> {
-  const store = openStore(config);
+  const storage = openServiceStorage(config);
   const registry = await loadRegistry(config);
-  const engine = new JobEngine(store, registry, config.maxAttempts);
-  const pool = config.workers > 0 ? createWorkerPool(store, registry, config) : undefined;
+  const engine = new JobEngine(storage.jobs, registry, config.maxAttempts);
+  const pool = config.workers > 0 ? createWorkerPool(storage, registry, config) : undefined;
   if (pool) {
     await pool.start();
     engine.on('enqueued', () => pool.wake());
     engine.on('deleted', () => void pool.renewLeases().catch(() => undefined));
   }
-  const http = await buildHttpServer(engine, {
+  const http = await buildHttpServer(engine, storage, {
     apiToken: config.apiToken,
     bodyLimitBytes: config.bodyLimitBytes,
+    maxReportBytes: config.maxReportBytes,
     logRequests: config.logRequests,
     version: VERSION,
   });
@@ -74,7 +80,7 @@ export async function startService(config: ServiceConfig): Promise<RunningServic
     async stop() {
       await http.close();
       await pool?.stop(config.shutdownGraceMs);
-      await store.close();
+      await storage.close();
     },
   };
 }

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, type ServiceConfig } from '../config.js';
-import { createWorkerPool, loadRegistry, openStore, startService } from '../service.js';
+import { createWorkerPool, loadRegistry, openServiceStorage, startService } from '../service.js';
 import { VERSION } from '../version.js';
 
 function nonNegativeInteger(value: string): number {
@@ -103,14 +103,14 @@ withCommonOptions(
 withCommonOptions(program.command('worker').description('run workers only, against the same database as a server')).action(
   async (flags: CommonFlags) => {
     const config = configFrom(flags);
-    const store = openStore(config);
+    const storage = openServiceStorage(config);
     const registry = await loadRegistry(config);
-    const pool = createWorkerPool(store, registry, { ...config, workers: Math.max(1, config.workers) });
+    const pool = createWorkerPool(storage, registry, { ...config, workers: Math.max(1, config.workers) });
     await pool.start();
     console.log(`mcrit-ts worker ${pool.workerId} running ${registry.names.join(', ') || 'no methods'}`);
     onSignals(async () => {
       await pool.stop(config.shutdownGraceMs);
-      await store.close();
+      await storage.close();
     });
   },
 );

@@ -122,3 +122,36 @@ export const NumDeleted = Type.Object({ num_deleted: Type.Integer() });
 
 /** Results vary by method and are sent as stored; declared loosely. */
 export const AnyData = Type.Unknown({ description: 'the result, as the job method produced it' });
+
+const IdParam = (what: string) => Type.String({ pattern: '^[0-9]{1,15}$', title: `a ${what} id (a non-negative integer)` });
+
+export const SampleIdParams = Type.Object({ sample_id: IdParam('sample') });
+export const FamilyIdParams = Type.Object({ family_id: IdParam('family') });
+export const FunctionIdParams = Type.Object({ function_id: IdParam('function') });
+export const Sha256Params = Type.Object({
+  sample_sha256: Type.String({ pattern: '^[0-9a-fA-F]{64}$', title: 'a sha256 of 64 hexadecimal characters' }),
+});
+export const HashParams = Type.Object({
+  hash: Type.String({ pattern: '^[0-9a-fA-F]{1,16}$', title: 'an unsigned 64-bit hash as 1 to 16 hexadecimal digits' }),
+});
+
+export const PagingQuery = Type.Object({
+  start: Type.Optional(IntegerQuery('how many to skip (default 0)')),
+  limit: Type.Optional(IntegerQuery('at most this many, 0 for all (default 0)')),
+});
+
+export const FamilyQuery = Type.Object({
+  with_samples: Type.Optional(BooleanQuery('include the samples of the family (default true)')),
+});
+
+export const FunctionQuery = Type.Object({
+  with_xcfg: Type.Optional(BooleanQuery("include the function's code (xcfg)")),
+});
+
+export const AddReportQuery = Type.Object({
+  family: Type.Optional(Type.String({ maxLength: 256, title: 'a family name of at most 256 characters', description: 'file the sample under this family instead of the report\'s' })),
+  filename: Type.Optional(Type.String({ maxLength: 1024, title: 'a file name of at most 1024 characters', description: "instead of the report's" })),
+  version: Type.Optional(Type.String({ maxLength: 256, title: 'a version of at most 256 characters', description: "instead of the report's" })),
+  is_library: Type.Optional(BooleanQuery("mark the sample as a library (instead of the report's flag)")),
+  force_recalculation: Type.Optional(BooleanQuery('run a new job even if an equal one exists')),
+});

@@ -4,15 +4,19 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { JobEngine } from '../jobs/engine.js';
+import type { Storage } from '../storage/storage.js';
 import { failure, formatValidationError, installErrorHandlers } from './errors.js';
 import { jobRoutes } from './routes/jobs.js';
 import { resultRoutes } from './routes/results.js';
+import { sampleRoutes } from './routes/samples.js';
+import { collectionRoutes } from './routes/collection.js';
 
 export interface HttpOptions {
   /** When set, every request needs header `apitoken: <token>` or `Authorization: Bearer <token>`. */
   apiToken?: string;
   /** Largest accepted request body (binaries and reports are large). */
   bodyLimitBytes: number;
+  maxReportBytes: number;
   logRequests: boolean;
   version: string;
 }
@@ -21,7 +25,7 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-export async function buildHttpServer(engine: JobEngine, options: HttpOptions): Promise<FastifyInstance> {
+export async function buildHttpServer(engine: JobEngine, storage: Storage, options: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // Errors (a 500 is a bug) are always logged; requests only when asked.
     logger: { level: options.logRequests ? 'info' : 'error' },
@@ -59,6 +63,8 @@ export async function buildHttpServer(engine: JobEngine, options: HttpOptions): 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(jobRoutes, { engine });
-  await app.register(resultRoutes, { store: engine.store });
+  await app.register(resultRoutes, { store: storage.jobs });
+  await app.register(sampleRoutes, { engine, samples: storage.samples, maxReportBytes: options.maxReportBytes });
+  await app.register(collectionRoutes, { samples: storage.samples, storageKind: storage.kind, version: options.version });
   return app;
 }

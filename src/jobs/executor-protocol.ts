@@ -1,3 +1,4 @@
+import type { StorageLocation } from '../storage/storage.js';
 import type { JobParameters } from './types.js';
 
 /** Messages between a worker pool and its executor threads. */
@@ -15,10 +16,11 @@ export interface RunMessage {
 export type ExecutorMessage =
   | { type: 'ready' }
   | { type: 'progress'; jobNumber: number; claim: number; fraction: number }
-  /** `gzipJson` is the result's JSON text, compressed in the thread to keep the work off the main loop. */
-  | { type: 'done'; jobNumber: number; claim: number; gzipJson: Uint8Array }
+  /** The thread finished the job itself; `accepted` false: its fence no longer held, nothing was written. */
+  | { type: 'completed'; jobNumber: number; claim: number; accepted: boolean }
   | { type: 'failed'; jobNumber: number; claim: number; error: string };
 
 export interface ExecutorData {
   methodModuleUrls: string[];
+  storage: StorageLocation;
 }

@@ -1,4 +1,5 @@
 import type { TSchema } from 'typebox';
+import type { SampleStore } from '../storage/sample-store.js';
 import type { JobParameters } from './types.js';
 
 /** What a running job sees. `run` executes in an executor thread, off the server's event loop. */
@@ -10,6 +11,13 @@ export interface JobContext {
   input: Uint8Array | null;
   /** Reports progress as a fraction 0..1; cheap to call often (writes are throttled). */
   progress(fraction: number): void;
+  /**
+   * For methods that store data: runs `write` and finishes the job with its outcome as the result,
+   * in one transaction under the job's fence (nothing is written if the job was deleted or
+   * reclaimed meanwhile). Return its outcome from `run`. Without it, the job finishes with what
+   * `run` returns.
+   */
+  commit<R>(write: (samples: SampleStore) => Promise<R>): Promise<R>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import type { StorageLocation } from '../storage/storage.js';
 import type { JobStore } from '../storage/store.js';
 import type { ExecutorData, ExecutorMessage, RunMessage } from './executor-protocol.js';
 import type { ClaimedJob, Fence, RetryBackoff } from './types.js';
@@ -19,6 +20,8 @@ export interface WorkerPoolOptions {
   /** How often reported progress is written. */
   progressWriteMs: number;
   backoff: RetryBackoff;
+  /** Where executor threads open their own connection. */
+  storage: StorageLocation;
   methodModuleUrls: string[];
   methods: string[];
   workerId?: string;
@@ -181,7 +184,7 @@ export class WorkerPool {
     const running: RunningJob = { job, fence: { jobNumber: job.jobNumber, claim: job.claim } };
     slot.running = running;
     void this.send(slot, running).catch(async (error) => {
-      if (slot.running === running) await this.finish(slot, running, { type: 'failed', error: String(error) });
+      if (slot.running === running) await this.finish(slot, running, String(error));
     });
   }
 
@@ -215,7 +218,7 @@ export class WorkerPool {
 
   /** Gives the slot a new executor thread; `slot.ready` resolves once it has loaded the methods. */
   private startThread(slot: Slot): void {
-    const data: ExecutorData = { methodModuleUrls: this.options.methodModuleUrls };
+    const data: ExecutorData = { methodModuleUrls: this.options.methodModuleUrls, storage: this.options.storage };
     const thread = newExecutorThread(data);
     slot.thread = thread;
     slot.ready = new Promise<void>((resolve, reject) => {
@@ -237,7 +240,7 @@ export class WorkerPool {
     if (slot.thread !== thread) return;
     const running = slot.running;
     if (!this.stopping) this.replaceThread(slot);
-    if (running) await this.finish(slot, running, { type: 'failed', error: reason });
+    if (running) await this.finish(slot, running, reason);
   }
 
   private replaceThread(slot: Slot): void {
@@ -251,33 +254,31 @@ export class WorkerPool {
     if (message.type === 'ready' || !running) return;
     if (message.jobNumber !== running.fence.jobNumber || message.claim !== running.fence.claim) return;
     if (message.type === 'progress') running.unwrittenProgress = message.fraction;
-    else await this.finish(slot, running, message);
+    else if (message.type === 'failed') await this.finish(slot, running, message.error);
+    else {
+      if (!message.accepted) this.log(`refused the late result of job ${running.job.id} claim ${running.fence.claim}`);
+      this.release(slot, running);
+    }
   }
 
-  /** Writes the outcome of an attempt (fenced: refused if the job was deleted or reclaimed) and frees the slot. */
-  private async finish(
-    slot: Slot,
-    running: RunningJob,
-    outcome: { type: 'done'; gzipJson: Uint8Array } | { type: 'failed'; error: string },
-  ): Promise<void> {
+  /** Records a failed attempt (fenced: refused if the job was deleted or reclaimed) and frees the slot. */
+  private async finish(slot: Slot, running: RunningJob, error: string): Promise<void> {
     const { fence, job } = running;
     running.finishing = true;
     try {
-      const now = Date.now();
-      if (outcome.type === 'done') {
-        const accepted = await this.store.complete(fence, outcome.gzipJson, now);
-        if (!accepted) this.log(`refused the late result of job ${job.id} claim ${fence.claim}`);
-      } else {
-        const result = await this.store.fail(fence, outcome.error, this.options.backoff, now);
-        if (result === 'refused') this.log(`refused the late failure of job ${job.id} claim ${fence.claim}`);
-      }
-    } catch (error) {
+      const outcome = await this.store.fail(fence, error, this.options.backoff, Date.now());
+      if (outcome === 'refused') this.log(`refused the late failure of job ${job.id} claim ${fence.claim}`);
+    } catch (failure) {
       // The lease will expire and the sweeper reclaims the job: nothing is lost.
-      this.log(`worker ${this.workerId}: could not record the outcome of job ${job.id}: ${String(error)}`);
+      this.log(`worker ${this.workerId}: could not record the failure of job ${job.id}: ${String(failure)}`);
     } finally {
-      if (slot.running === running) slot.running = undefined;
-      this.wake();
+      this.release(slot, running);
     }
+  }
+
+  private release(slot: Slot, running: RunningJob): void {
+    if (slot.running === running) slot.running = undefined;
+    this.wake();
   }
 
   /**

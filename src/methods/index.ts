@@ -1,9 +1,9 @@
 import type { JobMethod } from '../jobs/method.js';
+import { addSmdaReport } from './add-smda-report.js';
 
 /**
- * The job methods this build provides. `addSmdaReport`, `addBinarySample`, `query` and the matching
- * methods arrive with the features that build them; until then the registry holds only what
- * configuration adds (`--methods`).
+ * The job methods this build provides. `addBinarySample`, `query` and the matching methods arrive
+ * with the features that build them; configuration may add more (`--methods`).
  */
-const methods: JobMethod[] = [];
+const methods: JobMethod[] = [addSmdaReport];
 export default methods;

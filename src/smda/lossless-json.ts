@@ -77,3 +77,24 @@ export function toLosslessJson(value: unknown): LosslessJson {
   }
   return value as LosslessJson;
 }
+
+const QUOTED_TOKEN = /"\\u0000(-?\d+)"/g;
+
+/** `JSON.stringify` of a tree parsed by `parseJsonWithIntegerTokens`: its tokens become bare integers again. */
+export function stringifyWithIntegerTokens(value: unknown): string {
+  return JSON.stringify(value).replace(QUOTED_TOKEN, '$1');
+}
+
+/** The token `parseJsonWithIntegerTokens` would have produced for an integer. */
+export function integerToken(value: bigint): string {
+  return `${TOKEN_PREFIX}${value}`;
+}
+
+/** `JSON.stringify` that writes bigints as bare integers (exact, whatever their size). */
+export function stringifyLossless(value: unknown): string {
+  const marker = `\u0000${Math.random().toString(36).slice(2)}:`;
+  const text = JSON.stringify(value, (_key, item) => (typeof item === 'bigint' ? `${marker}${item}` : item));
+  if (text === undefined) return 'null';
+  const escapedMarker = JSON.stringify(marker).slice(1, -1);
+  return text.replaceAll(new RegExp(`"${escapedMarker.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}(-?\\d+)"`, 'g'), '$1');
+}

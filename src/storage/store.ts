@@ -38,7 +38,10 @@ export interface JobStore {
 
   /** Moves up to `limit` runnable jobs of the given methods to processing, under a lease for `workerId`. */
   claim(workerId: string, methods: readonly string[], limit: number, leaseMs: number, now: number): Promise<ClaimedJob[]>;
-  /** Extends the leases still held; returns the fences that are no longer valid (deleted or reclaimed). */
+  /**
+   * Extends the leases still held; returns the fences lost to a delete or a reclaim (not those whose
+   * job their own claim has just ended).
+   */
   renewLeases(fences: readonly Fence[], leaseMs: number, now: number): Promise<Fence[]>;
   reportProgress(fence: Fence, progress: number): Promise<boolean>;
   /** Stores the (gzip-compressed) result under the job's result id and finishes the job, atomically. false = refused (stale fence). */

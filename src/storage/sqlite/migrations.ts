@@ -119,4 +119,84 @@ CREATE TRIGGER jobs_release_dependents_on_delete BEFORE DELETE ON jobs
 END;
 `,
   },
+  {
+    version: 2,
+    name: 'collection',
+    sql: `
+-- Id counters: ids are never reused, and start at 0 as in MCRIT (families at 1: 0 is the unnamed one).
+CREATE TABLE id_counters (
+  name TEXT PRIMARY KEY,
+  next INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO id_counters (name, next) VALUES ('family', 1), ('sample', 0), ('function', 0);
+
+CREATE TABLE families (
+  id   INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+INSERT INTO families (id, name) VALUES (0, '');
+
+CREATE TABLE samples (
+  id            INTEGER PRIMARY KEY,
+  sha256        TEXT NOT NULL UNIQUE,
+  family_id     INTEGER NOT NULL REFERENCES families (id),
+  architecture  TEXT NOT NULL,
+  base_addr     INTEGER NOT NULL,   -- unsigned 64-bit, stored as its two's complement
+  binary_size   INTEGER NOT NULL,
+  binweight     REAL NOT NULL,
+  bitness       INTEGER NOT NULL,
+  component     TEXT NOT NULL,
+  filename      TEXT NOT NULL,
+  is_library    INTEGER NOT NULL,
+  smda_version  TEXT NOT NULL,
+  statistics    TEXT NOT NULL,      -- JSON object, SMDA's keys
+  timestamp     TEXT NOT NULL,
+  version       TEXT NOT NULL,
+  num_functions INTEGER NOT NULL
+);
+CREATE INDEX samples_by_family ON samples (family_id);
+
+CREATE TABLE functions (
+  id               INTEGER PRIMARY KEY,
+  sample_id        INTEGER NOT NULL REFERENCES samples (id) ON DELETE CASCADE,
+  family_id        INTEGER NOT NULL, -- the sample's, kept here for match aggregation without joins
+  offset           INTEGER NOT NULL, -- unsigned 64-bit, two's complement
+  function_name    TEXT NOT NULL,
+  num_instructions INTEGER NOT NULL,
+  num_blocks       INTEGER NOT NULL,
+  binweight        REAL NOT NULL,
+  pichash          INTEGER,          -- unsigned 64-bit, two's complement
+  minhash          BLOB,             -- 64 bytes, NULL when the function is too small
+  picblockhashes   TEXT NOT NULL,    -- JSON [[offset, length, size, hash], ...], integers as decimal strings
+  xcfg             BLOB NOT NULL     -- the report's function object, deflated lossless JSON
+);
+CREATE INDEX functions_by_sample ON functions (sample_id, offset);
+CREATE INDEX functions_by_pichash ON functions (pichash) WHERE pichash IS NOT NULL;
+
+-- (band hash key, function): key = band number * 2^32 + band hash. One b-tree, no rowid: a
+-- candidate lookup is one range read. Entries of a deleted function are found again by
+-- recomputing its band hashes from its signature (no reverse index to maintain).
+CREATE TABLE band_index (
+  band_key    INTEGER NOT NULL,
+  function_id INTEGER NOT NULL,
+  PRIMARY KEY (band_key, function_id)
+) WITHOUT ROWID;
+
+CREATE TABLE picblockhash_index (
+  hash        INTEGER NOT NULL,     -- unsigned 64-bit, two's complement
+  function_id INTEGER NOT NULL REFERENCES functions (id) ON DELETE CASCADE,
+  offset      INTEGER NOT NULL,
+  PRIMARY KEY (hash, function_id, offset)
+) WITHOUT ROWID;
+CREATE INDEX picblockhash_index_by_function ON picblockhash_index (function_id);
+
+CREATE TABLE function_labels (
+  function_id INTEGER NOT NULL REFERENCES functions (id) ON DELETE CASCADE,
+  label       TEXT NOT NULL,
+  username    TEXT NOT NULL,
+  timestamp   TEXT NOT NULL,
+  PRIMARY KEY (function_id, username, label)
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -18,7 +18,7 @@ import type {
   StoredResult,
 } from '../../jobs/types.js';
 import { StoreRequestError, type JobStore } from '../store.js';
-import { migrate } from './migrate.js';
+import { openSqliteDatabase } from './database.js';
 import { statsFromCounts } from '../job-stats.js';
 
 interface JobRow {
@@ -75,11 +75,6 @@ const COULD_BE_IN_RESULT_ID = /^[0-9a-f]{1,24}$/;
 
 const FENCE = 'number = @jobNumber AND claims = @claim AND state = \'processing\'';
 
-export interface SqliteJobStoreOptions {
-  /** How long a connection waits for another process's write lock before failing. */
-  busyTimeoutMs?: number;
-}
-
 /** The job store on one SQLite file (WAL), shareable by several processes. */
 export class SqliteJobStore implements JobStore {
   readonly kind = 'sqlite' as const;
@@ -87,16 +82,9 @@ export class SqliteJobStore implements JobStore {
 
   private readonly sql;
 
-  constructor(path: string, options: SqliteJobStoreOptions = {}) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode: a committed transaction survives a crash of the process; only a power loss
-    // can lose the last ones. It is what makes a claim + complete cycle cost ~0.1 ms instead of an fsync.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('wal_autocheckpoint = 10000');
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-    migrate(this.db);
+  /** On a database file (opened here) or on a connection shared with the other stores. */
+  constructor(database: string | Database.Database) {
+    this.db = typeof database === 'string' ? openSqliteDatabase(database) : database;
     const db = this.db;
     this.sql = {
       findEqual: db.prepare<[string], JobRow>(
@@ -144,6 +132,9 @@ export class SqliteJobStore implements JobStore {
          RETURNING ${JOB_COLUMNS}`,
       ),
       renewLease: db.prepare(`UPDATE jobs SET lease_expires_at = @expires WHERE ${FENCE}`),
+      endedByClaim: db.prepare(
+        "SELECT 1 FROM jobs WHERE number = @jobNumber AND claims = @claim AND state IN ('finished', 'failed')",
+      ),
       progress: db.prepare(`UPDATE jobs SET progress = @progress WHERE ${FENCE}`),
       complete: db.prepare(
         `UPDATE jobs SET state = 'finished', finished_at = @now, progress = 1, lease_owner = NULL, lease_expires_at = NULL
@@ -339,8 +330,11 @@ export class SqliteJobStore implements JobStore {
 
   async renewLeases(fences: readonly Fence[], leaseMs: number, now: number): Promise<Fence[]> {
     if (fences.length === 0) return [];
+    // A job its own claim just ended (an executor thread commits its completion itself) is not lost.
     const run = this.db.transaction(() =>
-      fences.filter((fence) => this.sql.renewLease.run({ ...fence, expires: now + leaseMs }).changes === 0),
+      fences.filter(
+        (fence) => this.sql.renewLease.run({ ...fence, expires: now + leaseMs }).changes === 0 && !this.sql.endedByClaim.get(fence),
+      ),
     );
     return run.immediate();
   }

@@ -1,0 +1,135 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { JobEngine } from '../../jobs/engine.js';
+import { readReport } from '../../samples/prepare-sample.js';
+import { functionView, sampleView } from '../../samples/views.js';
+import { SmdaReportError } from '../../smda/smda-report-error.js';
+import type { SampleStore } from '../../storage/sample-store.js';
+import { HttpError } from '../errors.js';
+import { jobView } from '../job-view.js';
+import { sendLossless, sendLosslessFailure } from '../lossless-reply.js';
+import { parseBoolean, parseInteger } from '../query-values.js';
+import { AddReportQuery, AnyData, Envelope, ErrorEnvelope, JobView, PagingQuery, SampleIdParams, Sha256Params } from '../schemas.js';
+
+export interface SampleRoutesOptions {
+  engine: JobEngine;
+  samples: SampleStore;
+  /** Largest SMDA report accepted by POST /samples. */
+  maxReportBytes: number;
+}
+
+const errors = { 400: ErrorEnvelope, 404: ErrorEnvelope };
+
+/** Samples: added from SMDA reports (as `addSmdaReport` jobs), listed, read. */
+export const sampleRoutes: FastifyPluginAsyncTypebox<SampleRoutesOptions> = async (app, { engine, samples, maxReportBytes }) => {
+  // Reports are kept as sent (their bytes are the job's input, stored once by sha256): no JSON parse here.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.post(
+    '/samples',
+    {
+      bodyLimit: maxReportBytes,
+      schema: {
+        summary: 'Add a sample from its SMDA report',
+        description:
+          'Validates the report (400 naming the first bad field) and queues an addSmdaReport job (202 with the job). ' +
+          'A sha256 already stored: 409 with the sample; being added by a queued or processing job: 409 with that job.',
+        tags: ['samples'],
+        querystring: AddReportQuery,
+        response: { 202: Envelope(JobView), 400: ErrorEnvelope, 409: ErrorEnvelope, 413: ErrorEnvelope },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as Buffer | undefined;
+      if (!body || body.length === 0) throw new HttpError(400, 'POST /samples needs an SMDA report as JSON body');
+      let sha256: string;
+      try {
+        sha256 = readReport(body.toString('utf8')).report.sha256.toLowerCase();
+      } catch (error) {
+        if (error instanceof SmdaReportError) throw new HttpError(400, `invalid SMDA report: ${error.message}`);
+        throw error;
+      }
+      const stored = await samples.getSampleBySha256(sha256);
+      if (stored) {
+        return sendLosslessFailure(reply, 409, {
+          message: `a sample with sha256 ${sha256} is stored already: sample ${stored.id}`,
+          sample: sampleView(stored),
+        });
+      }
+      const q = request.query;
+      const parameters = Object.fromEntries(
+        Object.entries({
+          family: q.family,
+          filename: q.filename,
+          version: q.version,
+          is_library: q.is_library === undefined ? undefined : parseBoolean(q.is_library, false),
+          username: request.headers.username as string | undefined,
+        }).filter(([, value]) => value !== undefined),
+      );
+      const submit = (forceRecalculation: boolean) =>
+        engine.submit({ method: 'addSmdaReport', parameters: parameters as never, input: body, forceRecalculation });
+      let outcome = await submit(parseBoolean(q.force_recalculation, false));
+      if (!outcome.created && (outcome.job.state === 'queued' || outcome.job.state === 'processing')) {
+        return sendLosslessFailure(reply, 409, {
+          message: `the sample with sha256 ${sha256} is being added by job ${outcome.job.id} (${outcome.job.state})`,
+          job: jobView(outcome.job),
+        });
+      }
+      // An equal job that ended earlier did not leave this sample stored (it failed, or the sample was deleted since).
+      if (!outcome.created) outcome = await submit(true);
+      return sendLossless(reply, jobView(outcome.job), 202);
+    },
+  );
+
+  app.get(
+    '/samples',
+    {
+      schema: { summary: 'List samples', tags: ['samples'], querystring: PagingQuery, response: { 200: Envelope(AnyData), 400: ErrorEnvelope } },
+    },
+    async (request, reply) => {
+      const list = await samples.listSamples(parseInteger(request.query.start, 0), parseInteger(request.query.limit, 0));
+      return sendLossless(reply, Object.fromEntries(list.map((s) => [s.id, sampleView(s)])));
+    },
+  );
+
+  app.get(
+    '/samples/:sample_id',
+    { schema: { summary: 'Get a sample', tags: ['samples'], params: SampleIdParams, response: { 200: Envelope(AnyData), ...errors } } },
+    async (request, reply) => {
+      const sample = await samples.getSample(Number(request.params.sample_id));
+      if (!sample) throw new HttpError(404, `no sample with id ${request.params.sample_id}`);
+      return sendLossless(reply, sampleView(sample));
+    },
+  );
+
+  app.get(
+    '/samples/sha256/:sample_sha256',
+    {
+      schema: { summary: 'Get a sample by sha256', tags: ['samples'], params: Sha256Params, response: { 200: Envelope(AnyData), ...errors } },
+    },
+    async (request, reply) => {
+      const sha256 = request.params.sample_sha256.toLowerCase();
+      const sample = await samples.getSampleBySha256(sha256);
+      if (!sample) throw new HttpError(404, `no sample with sha256 ${sha256}`);
+      return sendLossless(reply, sampleView(sample));
+    },
+  );
+
+  app.get(
+    '/samples/:sample_id/functions',
+    {
+      schema: {
+        summary: 'The functions of a sample, by offset',
+        tags: ['samples'],
+        params: SampleIdParams,
+        response: { 200: Envelope(AnyData), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const id = Number(request.params.sample_id);
+      if (!(await samples.getSample(id))) throw new HttpError(404, `no sample with id ${id}`);
+      const functions = await samples.functionsOfSample(id);
+      return sendLossless(reply, Object.fromEntries(functions.map((fn) => [fn.id, functionView(fn)])));
+    },
+  );
+};
