@@ -16,7 +16,9 @@ export interface RunMessage {
 export type ExecutorMessage =
   | { type: 'ready' }
   | { type: 'progress'; jobNumber: number; claim: number; fraction: number }
-  /** The thread finished the job itself; `accepted` false: its fence no longer held, nothing was written. */
+  /** The job's result, compressed in the thread (off the pool's event loop), for the pool to store. */
+  | { type: 'done'; jobNumber: number; claim: number; gzipJson: Uint8Array }
+  /** The thread finished the job itself (`commit`); `accepted` false: its fence no longer held, nothing was written. */
   | { type: 'completed'; jobNumber: number; claim: number; accepted: boolean }
   | { type: 'failed'; jobNumber: number; claim: number; error: string };
 

@@ -255,8 +255,25 @@ export class WorkerPool {
     if (message.jobNumber !== running.fence.jobNumber || message.claim !== running.fence.claim) return;
     if (message.type === 'progress') running.unwrittenProgress = message.fraction;
     else if (message.type === 'failed') await this.finish(slot, running, message.error);
+    else if (message.type === 'done') await this.complete(slot, running, message.gzipJson);
     else {
       if (!message.accepted) this.log(`refused the late result of job ${running.job.id} claim ${running.fence.claim}`);
+      this.release(slot, running);
+    }
+  }
+
+  /** Stores the result and finishes the job (fenced: refused if it was deleted or reclaimed), then frees the slot. */
+  private async complete(slot: Slot, running: RunningJob, gzipJson: Uint8Array): Promise<void> {
+    const { fence, job } = running;
+    running.finishing = true;
+    try {
+      if (!(await this.store.complete(fence, gzipJson, Date.now()))) {
+        this.log(`refused the late result of job ${job.id} claim ${fence.claim}`);
+      }
+    } catch (failure) {
+      // The lease will expire and the sweeper reclaims the job: nothing is lost.
+      this.log(`worker ${this.workerId}: could not record the result of job ${job.id}: ${String(failure)}`);
+    } finally {
       this.release(slot, running);
     }
   }
