@@ -36,6 +36,12 @@ export function formatValidationError(errors: readonly VerboseValidationError[],
   const name = error.instancePath.replace(/^\//, '').replaceAll('/', '.') || String(error.params.missingProperty ?? '');
   if (error.keyword === 'required') return new Error(`missing ${location} '${name}'`);
   const expected = error.parentSchema?.title ?? error.message ?? 'a valid value';
+  if (name === '') {
+    // The whole value (a body that is no object, or none).
+    const whole = location.replace(/ (?:field|parameter)$/, '');
+    if (error.data === null || error.data === undefined) return new Error(`missing ${whole}: expected ${expected}`);
+    return new Error(`invalid ${whole}: expected ${expected}, got ${JSON.stringify(error.data)}`);
+  }
   return new Error(`invalid ${location} '${name}': expected ${expected}, got ${JSON.stringify(error.data)}`);
 }
 

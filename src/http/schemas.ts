@@ -17,12 +17,9 @@ export const ResultIdParams = Type.Object({
   result_id: Type.String({ pattern: ID_PATTERN, title: 'a result id of 24 hexadecimal characters' }),
 });
 
-const BooleanQuery = (what: string) =>
-  Type.String({
-    pattern: '^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)$',
-    title: 'a boolean: true, false, 1 or 0',
-    description: what,
-  });
+const BOOLEAN = { pattern: '^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0)$', title: 'a boolean: true, false, 1 or 0' };
+
+const BooleanQuery = (what: string) => Type.String({ ...BOOLEAN, description: what });
 
 const IntegerQuery = (what: string) =>
   Type.String({ pattern: '^[0-9]{1,15}$', title: 'a non-negative integer of at most 15 digits', description: what });
@@ -155,3 +152,48 @@ export const AddReportQuery = Type.Object({
   is_library: Type.Optional(BooleanQuery("mark the sample as a library (instead of the report's flag)")),
   force_recalculation: Type.Optional(BooleanQuery('run a new job even if an equal one exists')),
 });
+
+export const DeleteFamilyQuery = Type.Object({
+  keep_samples: Type.Optional(BooleanQuery('move the samples to family 0 (the unnamed family) instead of deleting them (default false)')),
+});
+
+/** MCRIT's rules for the values of sample and family changes; the empty value is allowed. */
+const FamilyName = (what: string) =>
+  Type.String({
+    pattern: '^(?:[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*)?$',
+    maxLength: 64,
+    title: 'a family name of at most 64 letters and digits, with single dots, dashes or underscores between them',
+    description: what,
+  });
+
+const Printable = (what: string) =>
+  Type.String({ pattern: '^[ -~]*$', maxLength: 64, title: `a ${what} of at most 64 printable ASCII characters`, description: `the new ${what}` });
+
+/** JSON sends true/false (or 1/0), a form sends text: all are accepted, text in any case. */
+const BooleanBody = (what: string) =>
+  Type.Union([Type.Boolean({ title: BOOLEAN.title }), Type.String(BOOLEAN), Type.Integer({ minimum: 0, maximum: 1, title: BOOLEAN.title })], {
+    description: what,
+  });
+
+export const SAMPLE_CHANGE_FIELDS = ['family_name', 'version', 'component', 'is_library'] as const;
+export const FAMILY_CHANGE_FIELDS = ['family_name', 'is_library'] as const;
+
+const changesTitle = (fields: readonly string[]) => `an object, JSON or form-encoded, with at least one of ${fields.join(', ')}`;
+
+export const SampleChangesBody = Type.Object(
+  {
+    family_name: Type.Optional(FamilyName('file under the family of this name (created when new; "" is family 0, the unnamed family)')),
+    version: Type.Optional(Printable('version')),
+    component: Type.Optional(Printable('component')),
+    is_library: Type.Optional(BooleanBody('mark the sample as a library or not')),
+  },
+  { title: changesTitle(SAMPLE_CHANGE_FIELDS) },
+);
+
+export const FamilyChangesBody = Type.Object(
+  {
+    family_name: Type.Optional(FamilyName('rename; the name of another family merges this one into it')),
+    is_library: Type.Optional(BooleanBody('mark every sample of the family as a library or not')),
+  },
+  { title: changesTitle(FAMILY_CHANGE_FIELDS) },
+);

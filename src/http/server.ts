@@ -10,6 +10,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { resultRoutes } from './routes/results.js';
 import { sampleRoutes } from './routes/samples.js';
 import { collectionRoutes } from './routes/collection.js';
+import { collectionChangeRoutes } from './routes/collection-changes.js';
 
 export interface HttpOptions {
   /** When set, every request needs header `apitoken: <token>` or `Authorization: Bearer <token>`. */
@@ -66,5 +67,6 @@ export async function buildHttpServer(engine: JobEngine, storage: Storage, optio
   await app.register(resultRoutes, { store: storage.jobs });
   await app.register(sampleRoutes, { engine, samples: storage.samples, maxReportBytes: options.maxReportBytes });
   await app.register(collectionRoutes, { samples: storage.samples, storageKind: storage.kind, version: options.version });
+  await app.register(collectionChangeRoutes, { engine, samples: storage.samples });
   return app;
 }

@@ -1,9 +1,10 @@
 import type { JobMethod } from '../jobs/method.js';
 import { addSmdaReport } from './add-smda-report.js';
+import { deleteFamily, deleteSample, rebuildIndex } from './collection-changes.js';
 
 /**
  * The job methods this build provides. `addBinarySample`, `query` and the matching methods arrive
  * with the features that build them; configuration may add more (`--methods`).
  */
-const methods: JobMethod[] = [addSmdaReport];
+const methods: JobMethod[] = [addSmdaReport, deleteSample, deleteFamily, rebuildIndex];
 export default methods;

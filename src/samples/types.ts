@@ -92,3 +92,39 @@ export interface CollectionStatus {
 export type PicHashMatch = [number, number, number];
 /** [family_id, sample_id, function_id, block offset] */
 export type PicBlockHashMatch = [number, number, number, bigint];
+
+/** Changes to a sample's metadata; absent fields stay as they are. */
+export interface SampleChanges {
+  /** Files the sample under the family of this name (created when new; `""` is family 0). */
+  family?: string;
+  version?: string;
+  component?: string;
+  isLibrary?: boolean;
+}
+
+/** Changes to a family; absent fields stay as they are. */
+export interface FamilyChanges {
+  /** Renaming to the name of another family merges into it (see `SampleStore.modifyFamily`). */
+  name?: string;
+  /** Sets the flag of every sample of the family. */
+  isLibrary?: boolean;
+}
+
+/** What a deletion removed. */
+export interface DeletionCounts {
+  numSamples: number;
+  numFunctions: number;
+  numBandEntries: number;
+}
+
+export interface DeletedFamily extends DeletionCounts {
+  name: string;
+  /** Samples moved to family 0 instead of deleted (`keep_samples`). */
+  numSamplesMoved: number;
+}
+
+export interface BandIndexRebuild {
+  /** Functions with a signature, now indexed. */
+  numFunctions: number;
+  numBandEntries: number;
+}

@@ -1,10 +1,15 @@
 import type {
+  BandIndexRebuild,
   CollectionStatus,
+  DeletedFamily,
+  DeletionCounts,
+  FamilyChanges,
   FamilyRecord,
   FunctionRecord,
   NewSample,
   PicBlockHashMatch,
   PicHashMatch,
+  SampleChanges,
   SampleRecord,
 } from '../samples/types.js';
 
@@ -28,4 +33,29 @@ export interface SampleStore {
   picHashMatches(picHash: bigint): Promise<PicHashMatch[]>;
   picBlockHashMatches(hash: bigint): Promise<PicBlockHashMatch[]>;
   status(): Promise<CollectionStatus>;
+
+  /**
+   * Changes a sample's metadata (a new family name files it under that family, created if needed;
+   * families left empty stay). Undefined when there is no such sample.
+   */
+  modifySample(id: number, changes: SampleChanges): Promise<SampleRecord | undefined>;
+  /**
+   * Changes a family. `isLibrary` sets the flag of each of its samples. A rename to the name of
+   * another family merges: the samples move to that family and this one is deleted. Returns the
+   * family that holds the samples afterwards (the other one after a merge); undefined when there is
+   * no such family. Family 0 (the unnamed family) keeps its empty name: renaming it throws.
+   */
+  modifyFamily(id: number, changes: FamilyChanges): Promise<FamilyRecord | undefined>;
+  /**
+   * Deletes a sample with its functions, their band index and PicBlockHash entries and labels, in
+   * one transaction (a savepoint inside `commitJob`). Undefined when there is no such sample.
+   */
+  deleteSample(id: number): Promise<{ sample: SampleRecord; deleted: DeletionCounts } | undefined>;
+  /**
+   * Deletes a family and its samples (as `deleteSample`), or with `keepSamples` moves them to
+   * family 0. Undefined when there is no such family; family 0 is never deleted: it throws.
+   */
+  deleteFamily(id: number, keepSamples: boolean): Promise<DeletedFamily | undefined>;
+  /** Rebuilds the band index from the stored signatures, in one transaction. */
+  rebuildBandIndex(progress?: (fraction: number) => void): Promise<BandIndexRebuild>;
 }

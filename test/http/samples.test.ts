@@ -1,61 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseJsonWithIntegerTokens, toLosslessJson } from '../../src/smda/lossless-json.js';
-import { startTestService, waitFor, type TestService } from '../support/harness.js';
-import { FIXTURE_REPORTS, FIXTURES_DIR, fixtureText } from '../smda/fixtures.js';
+import { startTestService, type TestService } from '../support/harness.js';
+import { call, golden, ingest, REPEATED_REPORTS, shaOf, UNIQUE_REPORTS } from '../support/collection.js';
+import { FIXTURE_REPORTS, fixtureText } from '../smda/fixtures.js';
 
 /** Ingestion of SMDA reports through the HTTP API, and the stored entities read back. */
-
-interface Answer {
-  status: number;
-  body: any;
-}
-
-/** Requests and parses the answer losslessly (PicHashes beyond 2^53 become bigints). */
-async function call(service: TestService, method: string, path: string, body?: string | Buffer): Promise<Answer> {
-  const response = await fetch(service.url + path, {
-    method,
-    body,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-  });
-  return { status: response.status, body: toLosslessJson(parseJsonWithIntegerTokens(await response.text())) };
-}
-
-interface GoldenFunction {
-  offset: number;
-  function_id: number;
-  num_instructions: number;
-  num_blocks: number;
-  binweight: number;
-  pichash: string;
-  minhash: string;
-  picblockhashes: { hash: string; length: number; offset: number; size: number }[];
-}
-
-function golden(name: string): { sample: Record<string, unknown>; functions: GoldenFunction[] } {
-  return JSON.parse(readFileSync(join(FIXTURES_DIR, 'golden', `${name}.golden.json`), 'utf8'));
-}
-
-async function ingest(service: TestService, name: string): Promise<number> {
-  const answer = await call(service, 'POST', '/samples', fixtureText(name));
-  assert.equal(answer.status, 202, JSON.stringify(answer.body));
-  const jobId = answer.body.data.job_id;
-  const job = await waitFor(async () => {
-    const j = await service.engine.store.getJob(jobId);
-    return j && (j.state === 'finished' || j.state === 'failed') && j;
-  }, { timeoutMs: 60_000, what: `the ingest of ${name}` });
-  assert.equal(job.state, 'finished', job.error ?? '');
-  const result = await call(service, 'GET', `/jobs/${jobId}/result`);
-  assert.equal(result.body.data.existed, false);
-  return result.body.data.sample.sample_id;
-}
-
-const shaOf = (name: string) => golden(name).sample['sha256'] as string;
-/** The fixtures with a sha256 of their own (example_report_meta repeats example_report's). */
-const UNIQUE_REPORTS = FIXTURE_REPORTS.filter((name, i) => FIXTURE_REPORTS.findIndex((other) => shaOf(other) === shaOf(name)) === i);
-const REPEATED_REPORTS = FIXTURE_REPORTS.filter((name) => !UNIQUE_REPORTS.includes(name));
 
 describe('POST /samples with each fixture report', () => {
   let service: TestService;
@@ -130,7 +79,7 @@ describe('POST /samples with each fixture report', () => {
   test('PicHash and PicBlockHash lookups find the stored functions, exactly beyond 2^53', async () => {
     const name = 'example_report';
     const g = golden(name).functions[0]!;
-    const hex = BigInt(g.pichash).toString(16).padStart(16, '0');
+    const hex = BigInt(g.pichash!).toString(16).padStart(16, '0');
     const matches = await call(service, 'GET', `/query/pichash/${hex}`);
     const own = (matches.body.data as number[][]).filter((m) => m[1] === sampleIds.get(name));
     assert.equal(own.length, 1);

@@ -2,23 +2,27 @@ import type Database from 'better-sqlite3';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { PicBlockHash } from '../../minhash/types.js';
 import type {
+  BandIndexRebuild,
   CollectionStatus,
+  DeletedFamily,
+  DeletionCounts,
+  FamilyChanges,
   FamilyRecord,
   FunctionLabel,
   FunctionRecord,
   NewSample,
   PicBlockHashMatch,
   PicHashMatch,
+  SampleChanges,
   SampleRecord,
 } from '../../samples/types.js';
 import type { SampleStore } from '../sample-store.js';
+import { SqliteBandIndex } from './sqlite-band-index.js';
+import { SqliteCollectionEdits } from './sqlite-collection-edits.js';
 
 /** Unsigned 64-bit values are stored as their two's complement in SQLite's signed 64-bit integers. */
 const toStored = (value: bigint): bigint => BigInt.asIntN(64, value);
 const fromStored = (value: bigint | number): bigint => BigInt.asUintN(64, BigInt(value));
-
-/** Band key: band number * 2^32 + band hash (unsigned 32-bit). */
-export const bandKey = (band: number, hash: number): number => band * 2 ** 32 + hash;
 
 interface SampleRow {
   id: bigint;
@@ -98,8 +102,12 @@ function decodePicBlockHashes(text: string): PicBlockHash[] {
 /** The collection on the same SQLite connection as the job store. */
 export class SqliteSampleStore implements SampleStore {
   private readonly sql;
+  private readonly bands: SqliteBandIndex;
+  private readonly edits: SqliteCollectionEdits;
 
   constructor(private readonly db: Database.Database) {
+    this.bands = new SqliteBandIndex(db);
+    this.edits = new SqliteCollectionEdits(db, this.bands, (name) => this.familyId(name));
     const bigints = <T extends Database.Statement>(statement: T): T => statement.safeIntegers(true) as T;
     this.sql = {
       sampleById: bigints(db.prepare(`SELECT ${SAMPLE_COLUMNS} FROM samples s JOIN families f ON f.id = s.family_id WHERE s.id = ?`)),
@@ -131,7 +139,6 @@ export class SqliteSampleStore implements SampleStore {
          VALUES (@id, @sampleId, @familyId, @offset, @functionName, @numInstructions, @numBlocks, @binweight,
            @picHash, @minhash, @picBlockHashes, @xcfg)`,
       ),
-      insertBand: db.prepare('INSERT OR IGNORE INTO band_index (band_key, function_id) VALUES (?, ?)'),
       insertPicBlockHash: db.prepare('INSERT OR IGNORE INTO picblockhash_index (hash, function_id, offset) VALUES (?, ?, ?)'),
       insertLabel: db.prepare(
         'INSERT OR IGNORE INTO function_labels (function_id, label, username, timestamp) VALUES (?, ?, ?, ?)',
@@ -163,7 +170,7 @@ export class SqliteSampleStore implements SampleStore {
   }
 
   async addSample(sample: NewSample): Promise<{ sample: SampleRecord; created: boolean }> {
-    const run = this.db.transaction(() => {
+    return this.inTransaction(() => {
       const existing = this.sql.sampleBySha256.get(sample.sha256) as SampleRow | undefined;
       if (existing) return { sample: toSample(existing), created: false };
       const familyId = this.familyId(sample.family);
@@ -203,13 +210,12 @@ export class SqliteSampleStore implements SampleStore {
           picBlockHashes: encodePicBlockHashes(fn.picBlockHashes),
           xcfg: deflateRawSync(fn.xcfgJson, { level: 1 }),
         });
-        fn.bandHashes?.forEach((hash, band) => this.sql.insertBand.run(bandKey(band, hash), id));
+        if (fn.bandHashes) this.bands.add(id, fn.bandHashes);
         for (const block of fn.picBlockHashes) this.sql.insertPicBlockHash.run(toStored(block.hash), id, toStored(block.offset));
         for (const label of fn.labels) this.sql.insertLabel.run(id, label.label, label.username, label.timestamp);
       });
-      return { sample: toSample(this.sql.sampleById.get(sampleId) as SampleRow), created: true };
+      return { sample: this.sampleRecord(sampleId)!, created: true };
     });
-    return run.immediate();
   }
 
   private allocate(counter: string, count: number): number {
@@ -225,8 +231,7 @@ export class SqliteSampleStore implements SampleStore {
   }
 
   async getSample(id: number): Promise<SampleRecord | undefined> {
-    const row = this.sql.sampleById.get(id) as SampleRow | undefined;
-    return row && toSample(row);
+    return this.sampleRecord(id);
   }
 
   async getSampleBySha256(sha256: string): Promise<SampleRecord | undefined> {
@@ -283,6 +288,42 @@ export class SqliteSampleStore implements SampleStore {
       numPicHashes: this.sql.picHashCount.get()!.n,
       numBandEntries: counts.bands,
     };
+  }
+
+  async modifySample(id: number, changes: SampleChanges): Promise<SampleRecord | undefined> {
+    return this.inTransaction(() => (this.edits.modifySample(id, changes) ? this.sampleRecord(id) : undefined));
+  }
+
+  async modifyFamily(id: number, changes: FamilyChanges): Promise<FamilyRecord | undefined> {
+    return this.inTransaction(() => {
+      const holder = this.edits.modifyFamily(id, changes);
+      return holder === undefined ? undefined : toFamily(this.sql.family.get(holder)!);
+    });
+  }
+
+  async deleteSample(id: number): Promise<{ sample: SampleRecord; deleted: DeletionCounts } | undefined> {
+    return this.inTransaction(() => {
+      const sample = this.sampleRecord(id);
+      return sample && { sample, deleted: this.edits.deleteSample(id)! };
+    });
+  }
+
+  async deleteFamily(id: number, keepSamples: boolean): Promise<DeletedFamily | undefined> {
+    return this.inTransaction(() => this.edits.deleteFamily(id, keepSamples));
+  }
+
+  async rebuildBandIndex(progress?: (fraction: number) => void): Promise<BandIndexRebuild> {
+    return this.inTransaction(() => this.edits.rebuildBandIndex(progress));
+  }
+
+  /** A write transaction of its own, or a savepoint within the caller's (a job's commit). */
+  private inTransaction<T>(write: () => T): T {
+    return this.db.transaction(write).immediate();
+  }
+
+  private sampleRecord(id: number): SampleRecord | undefined {
+    const row = this.sql.sampleById.get(id) as SampleRow | undefined;
+    return row && toSample(row);
   }
 
   private toFunction(row: FunctionRow): FunctionRecord {
