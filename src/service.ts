@@ -20,7 +20,7 @@ export function storageLocation(config: Pick<ServiceConfig, 'dataDir'>): Storage
 
 export function openServiceStorage(config: Pick<ServiceConfig, 'dataDir'>): Storage {
   mkdirSync(config.dataDir, { recursive: true });
-  return openStorage(storageLocation(config));
+  return openStorage(storageLocation(config), { onEventLoop: true });
 }
 
 export async function loadRegistry(config: Pick<ServiceConfig, 'methodModules'>): Promise<MethodRegistry> {

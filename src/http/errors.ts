@@ -57,6 +57,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (error instanceof StoreRequestError || error instanceof InvalidParametersError || error instanceof UnknownMethodError) {
       return reply.code(400).send(failure(error.message));
     }
+    if (typeof error.code === 'string' && error.code.startsWith('SQLITE_BUSY')) {
+      return reply.code(503).send(failure('the database is busy with a long write; try again'));
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send(failure(error.message));
     request.log.error({ err: error }, 'internal error');

@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
+import { THREAD_BUSY_TIMEOUT_MS } from './busy-retry.js';
 import { migrate } from './migrate.js';
 
 /**
  * Opens (creating if needed) a SQLite database file the way every store and process uses it, and
  * brings its schema up to date. Several processes and threads may open the same file.
  */
-export function openSqliteDatabase(path: string, busyTimeoutMs = 10_000): Database.Database {
+export function openSqliteDatabase(path: string, busyTimeoutMs = THREAD_BUSY_TIMEOUT_MS): Database.Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a committed transaction survives a crash of the process; only a power loss

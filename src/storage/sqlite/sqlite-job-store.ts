@@ -18,6 +18,7 @@ import type {
   StoredResult,
 } from '../../jobs/types.js';
 import { StoreRequestError, type JobStore } from '../store.js';
+import { retryWhileBusy } from './busy-retry.js';
 import { openSqliteDatabase } from './database.js';
 import { statsFromCounts } from '../job-stats.js';
 
@@ -193,7 +194,7 @@ export class SqliteJobStore implements JobStore {
       for (const dependency of dependencies) this.sql.insertDependency.run(dependency.number, number);
       return { job: toRecord(this.sql.jobByNumber.get(number)!), created: true };
     });
-    return run.immediate();
+    return retryWhileBusy(() => run.immediate());
   }
 
   async getJob(id: string): Promise<JobRecord | undefined> {
@@ -264,12 +265,11 @@ export class SqliteJobStore implements JobStore {
 
   async stats(recount: boolean): Promise<JobStats> {
     if (recount) {
-      this.db
-        .transaction(() => {
-          this.sql.clearCounts.run();
-          this.sql.recount.run();
-        })
-        .immediate();
+      const recountAll = this.db.transaction(() => {
+        this.sql.clearCounts.run();
+        this.sql.recount.run();
+      });
+      await retryWhileBusy(() => recountAll.immediate());
     }
     return statsFromCounts(this.sql.counts.all());
   }
@@ -282,7 +282,7 @@ export class SqliteJobStore implements JobStore {
       if (row.input_sha256) this.sql.deleteUnreferencedUpload.run({ sha: row.input_sha256 });
       return 1;
     });
-    return run.immediate();
+    return retryWhileBusy(() => run.immediate());
   }
 
   async deleteJobs(criteria: BulkDeleteCriteria): Promise<number> {
@@ -298,7 +298,7 @@ export class SqliteJobStore implements JobStore {
       for (const sha of inputs) this.sql.deleteUnreferencedUpload.run({ sha });
       return deleted.length;
     });
-    return run.immediate();
+    return retryWhileBusy(() => run.immediate());
   }
 
   async getResult(resultId: string): Promise<StoredResult | undefined> {
@@ -313,7 +313,7 @@ export class SqliteJobStore implements JobStore {
 
   async claim(workerId: string, methods: readonly string[], limit: number, leaseMs: number, now: number): Promise<ClaimedJob[]> {
     if (limit <= 0 || methods.length === 0) return [];
-    const rows = this.sql.claim.all({ workerId, methods: JSON.stringify(methods), limit, leaseMs, now });
+    const rows = await retryWhileBusy(() => this.sql.claim.all({ workerId, methods: JSON.stringify(methods), limit, leaseMs, now }));
     return rows
       .sort((a, b) => a.number - b.number)
       .map((row) => ({
@@ -336,11 +336,11 @@ export class SqliteJobStore implements JobStore {
         (fence) => this.sql.renewLease.run({ ...fence, expires: now + leaseMs }).changes === 0 && !this.sql.endedByClaim.get(fence),
       ),
     );
-    return run.immediate();
+    return retryWhileBusy(() => run.immediate());
   }
 
   async reportProgress(fence: Fence, progress: number): Promise<boolean> {
-    return this.sql.progress.run({ ...fence, progress }).changes === 1;
+    return retryWhileBusy(() => this.sql.progress.run({ ...fence, progress }).changes === 1);
   }
 
   async complete(fence: Fence, compressedResult: Uint8Array, now: number): Promise<boolean> {
@@ -349,21 +349,21 @@ export class SqliteJobStore implements JobStore {
       this.sql.insertResult.run(fence.jobNumber, compressedResult);
       return true;
     });
-    return run.immediate();
+    return retryWhileBusy(() => run.immediate());
   }
 
   async fail(fence: Fence, error: string, backoff: RetryBackoff, now: number): Promise<FailOutcome> {
-    const row = this.sql.fail.get({ ...fence, error, now, ...backoff });
+    const row = await retryWhileBusy(() => this.sql.fail.get({ ...fence, error, now, ...backoff }));
     if (!row) return 'refused';
     return row.state === 'failed' ? 'failed' : 'retrying';
   }
 
   async handBack(fence: Fence, now: number): Promise<boolean> {
-    return this.sql.handBack.run({ ...fence, now }).changes === 1;
+    return retryWhileBusy(() => this.sql.handBack.run({ ...fence, now }).changes === 1);
   }
 
   async reclaimExpiredLeases(backoff: RetryBackoff, now: number): Promise<number> {
-    return this.sql.reclaim.run({ now, ...backoff }).changes;
+    return retryWhileBusy(() => this.sql.reclaim.run({ now, ...backoff }).changes);
   }
 
   async readInput(sha256: string): Promise<Uint8Array | undefined> {

@@ -17,6 +17,7 @@ import type {
   SampleRecord,
 } from '../../samples/types.js';
 import type { SampleStore } from '../sample-store.js';
+import { retryWhileBusy } from './busy-retry.js';
 import { SqliteBandIndex } from './sqlite-band-index.js';
 import { SqliteCollectionEdits } from './sqlite-collection-edits.js';
 
@@ -317,8 +318,8 @@ export class SqliteSampleStore implements SampleStore {
   }
 
   /** A write transaction of its own, or a savepoint within the caller's (a job's commit). */
-  private inTransaction<T>(write: () => T): T {
-    return this.db.transaction(write).immediate();
+  private inTransaction<T>(write: () => T): Promise<T> {
+    return retryWhileBusy(() => this.db.transaction(write).immediate());
   }
 
   private sampleRecord(id: number): SampleRecord | undefined {

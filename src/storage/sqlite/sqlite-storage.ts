@@ -13,8 +13,8 @@ export class SqliteStorage implements Storage {
   readonly jobs: SqliteJobStore;
   readonly samples: SqliteSampleStore;
 
-  constructor(path: string) {
-    this.db = openSqliteDatabase(path);
+  constructor(path: string, busyTimeoutMs?: number) {
+    this.db = openSqliteDatabase(path, busyTimeoutMs);
     this.jobs = new SqliteJobStore(this.db);
     this.samples = new SqliteSampleStore(this.db);
   }
