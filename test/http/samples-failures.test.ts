@@ -1,0 +1,44 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestService, type TestService } from '../support/harness.js';
+import { fixtureText } from '../smda/fixtures.js';
+import { call, collectionStatus, expectData, jobEnded } from '../support/collection.js';
+
+/** Reports that cannot be stored: too large for the server, or failing while they are hashed. */
+describe('POST /samples with a report that cannot be stored', () => {
+  let service: TestService;
+  const report = fixtureText('example_report_3');
+  before(async () => {
+    service = await startTestService({ maxReportBytes: report.length + 100 });
+  });
+  after(() => service.close());
+
+  test('a report larger than the limit is a 413 in the failed envelope, and nothing is queued', async () => {
+    const large = fixtureText('example_report');
+    const answer = await call(service, 'POST', '/samples', large);
+    assert.equal(answer.status, 413);
+    assert.equal(answer.body.status, 'failed');
+    assert.match(answer.body.data.message, /too large/i);
+    assert.equal((await service.engine.store.stats(false)).total_jobs, 0);
+  });
+
+  test('a report that validates but cannot be hashed fails its job with a readable error, and nothing of it is stored', async () => {
+    // SMDA would refuse to hash a function whose entry is not the start of one of its blocks.
+    const broken = JSON.parse(report);
+    const [offset, fn] = Object.entries(broken.xcfg)[0] as [string, any];
+    const moved = String(Number(offset) + 1);
+    fn.offset = Number(moved);
+    broken.xcfg = { [moved]: fn };
+    const job = expectData(await call(service, 'POST', '/samples', JSON.stringify(broken)), 202);
+    const ended = await jobEnded(service, job.job_id);
+    assert.equal(ended.state, 'failed');
+    assert.equal(ended.attempts, ended.maxAttempts);
+    assert.match(ended.error ?? '', /block/i);
+    const status = await collectionStatus(service);
+    assert.deepEqual([status.num_samples, status.num_functions, status.num_band_entries], [0, 0, 0]);
+    // The worker carries on: the intact report is stored afterwards.
+    const next = expectData(await call(service, 'POST', '/samples', report), 202);
+    assert.equal((await jobEnded(service, next.job_id)).state, 'finished');
+    assert.equal((await collectionStatus(service)).num_samples, 1);
+  });
+});
