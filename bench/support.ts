@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { dedupKey, searchText } from '../src/jobs/job-keys.js';
 import type { JobParameters, JobState } from '../src/jobs/types.js';
 import { SqliteJobStore } from '../src/storage/sqlite/sqlite-job-store.js';
+import { seededRandom } from './synthetic-corpus.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI_ENTRY = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -335,17 +336,6 @@ function setBasedInsert(triggerSql: string): string | undefined {
     ON CONFLICT (${conflictColumns}) DO UPDATE SET ${counter} = ${counter} + excluded.${counter}`;
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so fills are the same from run to run. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function weightedPicker<T>(values: readonly T[], weights: readonly number[], random: () => number): () => T {
   const total = weights.reduce((a, b) => a + b, 0);
@@ -378,7 +368,7 @@ export function fillJobs(path: string, count: number, options: FillOptions = {})
   const columns = new Set((db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[]).map((c) => c.name));
   const hasClaims = columns.has('claims');
 
-  const random = generator(0x5eed + count);
+  const random = seededRandom(0x5eed + count); // the same fill from run to run
   const stateWeights = { queued: 8, processing: 0.02, finished: 88, failed: 3.98, ...options.states };
   const pickState = weightedPicker(
     Object.keys(stateWeights) as JobState[],
