@@ -171,7 +171,11 @@ CREATE TABLE functions (
   xcfg             BLOB NOT NULL     -- the report's function object, deflated lossless JSON
 );
 CREATE INDEX functions_by_sample ON functions (sample_id, offset);
-CREATE INDEX functions_by_pichash ON functions (pichash) WHERE pichash IS NOT NULL;
+-- Covering, in id order: a PicHash lookup reads only this index, however many functions share the
+-- hash. Measured on 100k functions (bench/ingest --quick): a hash shared by >1,000 functions took
+-- 4.5 ms at p50 with an index on pichash alone (a random table read per match, then a sort), 1.2 ms
+-- with this one; p99 over all lookups 9.7 -> 2.1 ms.
+CREATE INDEX functions_by_pichash ON functions (pichash, id, sample_id, family_id) WHERE pichash IS NOT NULL;
 
 -- (band hash key, function): key = band number * 2^32 + band hash. One b-tree, no rowid: a
 -- candidate lookup is one range read. Entries of a deleted function are found again by

@@ -165,7 +165,7 @@ export class SqliteSampleStore implements SampleStore {
         `SELECT (SELECT count(*) FROM families) AS families, (SELECT count(*) FROM samples) AS samples,
            (SELECT count(*) FROM functions) AS functions, (SELECT count(*) FROM band_index) AS bands`,
       ),
-      // Walks the covering index functions_by_pichash: distinct values come in order.
+      // Walks the index functions_by_pichash: distinct values come in order.
       picHashCount: db.prepare<[], { n: number }>('SELECT count(DISTINCT pichash) AS n FROM functions WHERE pichash IS NOT NULL'),
     };
   }
