@@ -75,7 +75,7 @@ const AIM_LOOKUP_US = 1_000;
 
 const SIZES = QUICK
   ? { apiReports: 12, apiRounds: 1, fixtureRounds: 2, directRounds: 1, collection: 100_000, checkpoints: [10_000, 100_000], lookups: 1_000, finalLookups: 2_000 }
-  : { apiReports: 60, apiRounds: 2, fixtureRounds: 3, directRounds: 2, collection: 1_000_000, checkpoints: [10_000, 100_000, 1_000_000], lookups: 2_000, finalLookups: 5_000 };
+  : { apiReports: 60, apiRounds: 2, fixtureRounds: 3, directRounds: 3, collection: 1_000_000, checkpoints: [10_000, 100_000, 1_000_000], lookups: 2_000, finalLookups: 5_000 };
 const FUNCTIONS_PER_REPORT: [number, number] = [100, 600];
 const API_CORPUS: CorpusOptions = { seed: 1, reports: SIZES.apiReports, functionsPerReport: FUNCTIONS_PER_REPORT };
 const COLLECTION_SEED = 2;
