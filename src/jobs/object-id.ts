@@ -15,9 +15,3 @@ export function newObjectId(nowMs: number = Date.now()): string {
   id.writeUIntBE(counter, 9, 3);
   return id.toString('hex');
 }
-
-const OBJECT_ID = /^[0-9a-f]{24}$/i;
-
-export function isObjectId(value: string): boolean {
-  return OBJECT_ID.test(value);
-}

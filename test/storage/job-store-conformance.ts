@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { sha256Hex } from '../../src/jobs/job-keys.js';
+import { isAllowedTransition } from '../../src/jobs/state-machine.js';
 import { newObjectId } from '../../src/jobs/object-id.js';
 import type { EnqueueRequest, JobState, RetryBackoff } from '../../src/jobs/types.js';
 import type { JobStore } from '../../src/storage/store.js';
@@ -29,6 +30,12 @@ function input(text: string) {
 }
 
 const result = (value: unknown) => gzipSync(JSON.stringify(value));
+
+/** Moves a model job to the state the store reports, checking the state machine allows the step. */
+function move(job: { state: JobState }, to: JobState): void {
+  if (job.state !== to) assert.ok(isAllowedTransition(job.state, to), `${job.state} -> ${to} is not a transition of the state machine`);
+  job.state = to;
+}
 
 export function jobStoreConformance(name: string, factory: StoreFactory): void {
   describe(`${name} job store`, () => {
@@ -311,12 +318,12 @@ export function jobStoreConformance(name: string, factory: StoreFactory): void {
                   if (out.created) model.set(out.job.id, { method: op.method, state: 'queued' });
                 } else if (op.op === 'claim') {
                   const claimed = await store.claim(WORKER, ['a', 'b', 'c'], op.n, 500, now);
-                  for (const c of claimed) model.get(c.id)!.state = 'processing';
+                  for (const c of claimed) move(model.get(c.id)!, 'processing');
                   held.push(...claimed);
                 } else if (op.op === 'reclaim') {
                   await store.reclaimExpiredLeases({ baseMs: 0, maxMs: 0 }, now);
                   for (const [id, job] of model) {
-                    if (job.state === 'processing') job.state = (await store.getJob(id))!.state;
+                    if (job.state === 'processing') move(job, (await store.getJob(id))!.state);
                   }
                   held = held.filter((h) => model.get(h.id)?.state === 'processing');
                 } else if (op.op === 'delete') {
@@ -334,12 +341,12 @@ export function jobStoreConformance(name: string, factory: StoreFactory): void {
                   if (held.length === 0) continue;
                   const h = held.splice(op.pick % held.length, 1)[0]!;
                   if (op.op === 'complete') {
-                    if (await store.complete(h, result(1), now)) model.get(h.id)!.state = 'finished';
+                    if (await store.complete(h, result(1), now)) move(model.get(h.id)!, 'finished');
                   } else if (op.op === 'handBack') {
-                    if (await store.handBack(h, now)) model.get(h.id)!.state = 'queued';
+                    if (await store.handBack(h, now)) move(model.get(h.id)!, 'queued');
                   } else {
                     const outcome = await store.fail(h, 'x', { baseMs: 0, maxMs: 0 }, now);
-                    if (outcome !== 'refused') model.get(h.id)!.state = outcome === 'failed' ? 'failed' : 'queued';
+                    if (outcome !== 'refused') move(model.get(h.id)!, outcome === 'failed' ? 'failed' : 'queued');
                   }
                 }
                 const stats = await store.stats(false);
