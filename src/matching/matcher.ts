@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { bandHashes } from '../minhash/bands.js';
 import type { SampleStore } from '../storage/sample-store.js';
 import { candidatesFromBuckets } from './candidates.js';
@@ -41,6 +42,10 @@ export interface MatchStats {
   /** Pairs whose signatures were compared. */
   scoredPairs: number;
   batches: number;
+  /** Time in band index lookups, signature reads and scoring (milliseconds). */
+  bandLookupMs: number;
+  signatureReadMs: number;
+  scoringMs: number;
 }
 
 export interface MatchProgress {
@@ -60,7 +65,7 @@ export async function findMatches(
   const picHash = harmonisePicHashGroups(subject, await picHashGroups(subject, store), parameters.picHashSize);
   progress(0.05);
   const minHash: MatchTable = new Map();
-  const stats: MatchStats = { ownFunctionsHashed: 0, candidatePairs: 0, scoredPairs: 0, batches: 0 };
+  const stats: MatchStats = { ownFunctionsHashed: 0, candidatePairs: 0, scoredPairs: 0, batches: 0, bandLookupMs: 0, signatureReadMs: 0, scoringMs: 0 };
   if (parameters.bandMatchesRequired > 0) {
     await scoreCandidates(subject, store, parameters, budget, { picHash, minHash, stats }, (done) => progress(0.05 + 0.9 * done));
   }
@@ -167,8 +172,10 @@ async function scoreCandidates(
     pendingPairs = 0;
   };
   for (const [i, own] of hashed.entries()) {
+    const lookupStart = performance.now();
     const members = await store.bandBucketMembers(bandHashes(own.signature!));
     const candidates = candidatesFromBuckets(members, parameters.bandMatchesRequired);
+    tables.stats.bandLookupMs += performance.now() - lookupStart;
     if (candidates.length > 0) {
       pending.push({ own, candidates });
       pendingPairs += candidates.length;
@@ -192,7 +199,10 @@ async function scoreBatch(
 ): Promise<void> {
   if (batch.length === 0) return;
   stats.batches++;
+  const readStart = performance.now();
   const rows = await store.signatureRows(uniqueSorted(batch.map((pending) => pending.candidates)));
+  stats.signatureReadMs += performance.now() - readStart;
+  const scoringStart = performance.now();
   const rowOf = new Map<number, number>();
   rows.ids.forEach((id, row) => rowOf.set(id, row));
   const candidateWords = signatureWords(rows.signatures);
@@ -212,6 +222,7 @@ async function scoreBatch(
       }
     }
   }
+  stats.scoringMs += performance.now() - scoringStart;
 }
 
 /** Reference 6.4: per candidate sample the best score above the threshold; ties keep the smallest function id. */
