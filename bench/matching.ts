@@ -23,6 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { MatchStats } from '../src/matching/matcher.js';
 import { equalSlots, signatureWords } from '../src/matching/signature-scoring.js';
 import { minhashScore } from '../src/minhash/score.js';
 import { prepareSample } from '../src/samples/prepare-sample.js';
@@ -37,7 +38,7 @@ const MCRIT = { sample_1355_s: 2.07, query_788_s: 2.5, pairs_per_s: 1_590_000 };
 const AIM = { pairs_per_s_per_core: 20_000_000, query_5000_at_1m_s: 10 };
 const PREPARE = { username: 'bench', labelTimestamp: '2024-01-01T00:00:00' };
 
-interface JobRun {
+interface JobRun extends MatchStats {
   size: number;
   job: string;
   wall_ms: number;
@@ -45,13 +46,6 @@ interface JobRun {
   peak_rss_mb: number;
   report_mb: number;
   own_functions: number;
-  ownFunctionsHashed: number;
-  candidatePairs: number;
-  scoredPairs: number;
-  batches: number;
-  bandLookupMs: number;
-  signatureReadMs: number;
-  scoringMs: number;
   match_tuples: number;
   matched_samples: number;
   functions_with_a_100_match: number;
