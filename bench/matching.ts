@@ -131,10 +131,11 @@ async function main(): Promise<void> {
 
   printTable(
     'Matching jobs (each in its own process; scored/s = scored pairs / time spent scoring)',
-    ['collection', 'job', 'wall s', 'cpu s', 'band lookups s', 'signature reads s', 'scoring s', 'scored pairs', 'scored/s while scoring', 'tuples', 'exact copies found', 'peak RSS MB', 'report MB'],
+    ['collection', 'job', 'own functions (hashed)', 'wall s', 'cpu s', 'band lookups s', 'signature reads s', 'scoring s', 'scored pairs', 'scored/s while scoring', 'tuples', 'exact copies found', 'peak RSS MB', 'report MB'],
     runs.map((r) => [
       fmt(r.size),
       r.job,
+      `${fmt(r.own_functions)} (${fmt(r.ownFunctionsHashed)})`,
       fmt(r.wall_ms / 1000),
       fmt(r.cpu_ms / 1000),
       fmt(r.bandLookupMs / 1000),
