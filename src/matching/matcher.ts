@@ -203,8 +203,6 @@ async function scoreBatch(
   const rows = await store.signatureRows(uniqueSorted(batch.map((pending) => pending.candidates)));
   stats.signatureReadMs += performance.now() - readStart;
   const scoringStart = performance.now();
-  const rowOf = new Map<number, number>();
-  rows.ids.forEach((id, row) => rowOf.set(id, row));
   const candidateWords = signatureWords(rows.signatures);
   const ownWords = signatureWords(concatSignatures(batch.map((pending) => pending.own.signature!)));
   const order = batch.map((_, i) => i).sort((a, b) => batch[a]!.own.id - batch[b]!.own.id);
@@ -212,7 +210,7 @@ async function scoreBatch(
     const { own, candidates } = batch[i]!;
     // A PicHash match to a sample suppresses the MinHash matches of this own function to that sample.
     const suppressed = new Set([...(picHash.get(own.id)?.values() ?? [])].map((match) => match.foreignSampleId));
-    const { best, scored } = bestPerSample(own.id, i, ownWords, candidates, rows, rowOf, candidateWords, domain, suppressed, parameters.minhashThreshold);
+    const { best, scored } = bestPerSample(own.id, i, ownWords, candidates, rows, candidateWords, domain, suppressed, parameters.minhashThreshold);
     stats.scoredPairs += scored;
     for (const [sampleId, { row, score }] of best) {
       const foreignId = rows.ids[row]!;
@@ -232,7 +230,6 @@ function bestPerSample(
   ownWords: Uint32Array,
   candidates: Int32Array,
   rows: SignatureRows,
-  rowOf: ReadonlyMap<number, number>,
   candidateWords: Uint32Array,
   domain: ReadonlySet<number> | undefined,
   suppressed: ReadonlySet<number>,
@@ -240,10 +237,13 @@ function bestPerSample(
 ): { best: Map<number, { row: number; score: number }>; scored: number } {
   const best = new Map<number, { row: number; score: number }>();
   let scored = 0;
+  let row = 0;
   for (const candidate of candidates) {
-    if (candidate === ownId) continue;
-    const row = rowOf.get(candidate);
-    if (row === undefined) continue;
+    // Candidates and rows are both in ascending id order: the row of each candidate is found by
+    // galloping forward from the previous one (the rows lack only functions deleted meanwhile).
+    row = lowerBound(rows.ids, candidate, row);
+    if (row === rows.ids.length) break;
+    if (rows.ids[row] !== candidate || candidate === ownId) continue;
     const sampleId = rows.sampleIds[row]!;
     if (suppressed.has(sampleId) || (domain !== undefined && !domain.has(sampleId))) continue;
     const score = scoreOf(equalSlots(ownWords, ownRow, candidateWords, row));
@@ -253,6 +253,24 @@ function bestPerSample(
     if (current === undefined || score > current.score) best.set(sampleId, { row, score });
   }
   return { best, scored };
+}
+
+/** The first index at or after `from` whose value is at least `value` (`values` ascending). */
+function lowerBound(values: Int32Array, value: number, from: number): number {
+  let step = 1;
+  let high = from;
+  while (high < values.length && values[high]! < value) {
+    from = high + 1;
+    high += step;
+    step *= 2;
+  }
+  high = Math.min(high, values.length);
+  while (from < high) {
+    const middle = (from + high) >>> 1;
+    if (values[middle]! < value) from = middle + 1;
+    else high = middle;
+  }
+  return from;
 }
 
 function uniqueSorted(lists: readonly Int32Array[]): number[] {

@@ -24,12 +24,22 @@ export type FloatRule = (path: readonly (string | number)[], value: number) => b
 export function stringifyPythonJson(value: unknown, isFloat: FloatRule): string {
   const parts: string[] = [];
   const path: (string | number)[] = [];
+  /** A number at the current path (or at index `index` below it). */
+  const number = (value: number, index?: number): string => {
+    if (index !== undefined) path.push(index);
+    const text = isFloat(path, value) || !Number.isFinite(value) ? pythonFloat(value) : String(value);
+    if (index !== undefined) path.pop();
+    return text;
+  };
   const write = (item: unknown): void => {
     if (item === null || item === undefined) parts.push('null');
-    else if (typeof item === 'number') parts.push(isFloat(path, item) ? pythonFloat(item) : Number.isFinite(item) ? String(item) : pythonFloat(item));
+    else if (typeof item === 'number') parts.push(number(item));
     else if (typeof item === 'bigint') parts.push(item.toString());
     else if (typeof item === 'string' || typeof item === 'boolean') parts.push(JSON.stringify(item));
-    else if (Array.isArray(item)) {
+    else if (Array.isArray(item) && item.every((element) => typeof element === 'number')) {
+      // Number arrays (match tuples) in one piece: a report can hold millions of them.
+      parts.push(`[${item.map((element, i) => number(element, i)).join(',')}]`);
+    } else if (Array.isArray(item)) {
       parts.push('[');
       item.forEach((element, i) => {
         if (i > 0) parts.push(',');
