@@ -38,13 +38,16 @@ export class SqliteMatchReads {
   bandBucketMembers(bandHashes: readonly number[]): Int32Array {
     let statement = this.buckets.get(bandHashes.length);
     if (statement === undefined) {
-      // One statement for all the buckets (range reads of the (band_key, function_id) b-tree):
-      // measured on 10k synthetic functions, 0.29 ms per function against 3.4 ms for 20 statements.
+      // One statement for all the buckets (range reads of the (band_key, function_id) b-tree), the ids
+      // as one JSON array: a row per id costs more than parsing them. Measured on synthetic corpora
+      // (loaded machine): 10k functions, 0.29 ms per function against 3.4 ms for 20 statements;
+      // 300k functions (7,240 ids per function), 2.8-3.7 ms against 3.4-7.5 ms for a row per id.
       const keys = bandHashes.map(() => '?').join(', ');
-      statement = this.db.prepare(`SELECT function_id FROM band_index WHERE band_key IN (${keys})`).pluck();
+      statement = this.db.prepare(`SELECT json_group_array(function_id) FROM band_index WHERE band_key IN (${keys})`).pluck();
       this.buckets.set(bandHashes.length, statement);
     }
-    return Int32Array.from(statement.all(...bandHashes.map((hash, band) => bandKey(band, hash))) as number[]);
+    const ids = JSON.parse(statement.get(...bandHashes.map((hash, band) => bandKey(band, hash))) as string) as number[];
+    return Int32Array.from(ids);
   }
 
   signatureRows(ids: readonly number[]): SignatureRows {
