@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 import type { PicBlockHash } from '../../minhash/types.js';
 import type {
   BandIndexRebuild,
@@ -209,7 +209,7 @@ export class SqliteSampleStore implements SampleStore {
           picHash: fn.picHash === null ? null : toStored(fn.picHash),
           minhash: fn.minhash,
           picBlockHashes: encodePicBlockHashes(fn.picBlockHashes),
-          xcfg: deflateRawSync(fn.xcfgJson, { level: 1 }),
+          xcfg: fn.xcfgDeflated,
         });
         if (fn.bandHashes) this.bands.add(id, fn.bandHashes);
         for (const block of fn.picBlockHashes) this.sql.insertPicBlockHash.run(toStored(block.hash), id, toStored(block.offset));
