@@ -15,9 +15,9 @@
  * 2. Inside one job: prepareSample (parse, validate, hash, shape) then SampleStore.addSample (one
  *    transaction), called directly on the main thread: hashing time and storing time per report.
  * 3. Where the time goes, report by report over the synthetic corpus, each phase timed on its own:
- *    lossless JSON parse, validation, hashFunction, xcfg JSON text, the rest of prepareSample; in
- *    addSample the xcfg deflate (timed alone on the same texts), the SQLite statements (timed one by
- *    one on a second store) and the remainder (commit, row encoding, JavaScript).
+ *    lossless JSON parse, validation, hashFunction, xcfg deflate (timed alone on the same texts), the
+ *    rest of prepareSample; in addSample the SQLite statements (timed one by one on a second store)
+ *    and the remainder (commit, row encoding, JavaScript); and the check POST /samples makes.
  * 4. A large collection: the fixtures, then synthetic reports (another seed) through prepareSample +
  *    addSample until 1,000,000 functions (100,000 with --quick), with the rates, file size and
  *    lookups at checkpoints: band-index candidate lookups (`SELECT function_id FROM band_index WHERE
@@ -33,7 +33,7 @@
  * reports, 10,066 functions); lookups under a millisecond at 1,000,000 functions. The machine may be
  * shared: CPU time and the load average are reported next to wall time. No timing is asserted.
  */
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { availableParallelism, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,10 +42,10 @@ import type Database from 'better-sqlite3';
 import { DEFAULTS, type ServiceConfig } from '../src/config.js';
 import { bandHashes } from '../src/minhash/bands.js';
 import { hashFunction } from '../src/minhash/hash-function.js';
-import { prepareSample } from '../src/samples/prepare-sample.js';
+import { checkReportHead, prepareSample } from '../src/samples/prepare-sample.js';
 import type { NewSample } from '../src/samples/types.js';
 import { startService } from '../src/service.js';
-import { integerToken, parseJsonWithIntegerTokens, stringifyWithIntegerTokens } from '../src/smda/lossless-json.js';
+import { scanJson } from '../src/smda/json-scanner.js';
 import { parseSmdaReport } from '../src/smda/parse-report.js';
 import { openSqliteDatabase } from '../src/storage/sqlite/database.js';
 import { SqliteSampleStore } from '../src/storage/sqlite/sqlite-sample-store.js';
@@ -254,8 +254,8 @@ function statementKind(sql: string): string {
 /**
  * Where the time of prepareSample + addSample goes, report by report over the corpus (as a job sees
  * it), each phase timed on its own: the parts of prepareSample one after the other, then
- * prepareSample whole; addSample on a plain store (its total), the xcfg deflate alone on the same
- * texts, and addSample on a second store whose statements are timed one by one (recordStatements):
+ * prepareSample whole (the xcfg deflate also alone, on the same texts); addSample on a plain store
+ * (its total), and addSample on a second store whose statements are timed one by one (recordStatements):
  * the SQLite work. The rest of addSample is its transaction (BEGIN, COMMIT: the WAL write), row
  * encoding and JavaScript. One warm-up pass first (JIT, hashing caches: a worker that ran jobs before).
  */
@@ -267,7 +267,7 @@ async function costSplit(data: Corpus): Promise<{
 }> {
   const n = data.functions;
   for (const report of data.reports) prepareSample(report.text, PREPARE_OPTIONS);
-  const ms = { plainParse: 0, losslessParse: 0, validate: 0, hash: 0, xcfg: 0, prepare: 0, deflate: 0, add: 0, addRecorded: 0 };
+  const ms = { plainParse: 0, routeCheck: 0, losslessParse: 0, validate: 0, hash: 0, prepare: 0, deflate: 0, add: 0, addRecorded: 0 };
   const bytes = { json: 0, deflated: 0 };
   const dirs = [tempDir(), tempDir()];
   const plain = new SqliteStorage(join(dirs[0]!.path, 'mcrit.sqlite'));
@@ -282,7 +282,7 @@ async function costSplit(data: Corpus): Promise<{
       JSON.parse(text);
       ms.plainParse += performance.now() - t;
       t = performance.now();
-      const raw = parseJsonWithIntegerTokens(text) as RawObject;
+      const raw = JSON.parse(scanJson(text, 3).tokenized) as RawObject;
       ms.losslessParse += performance.now() - t;
       t = performance.now();
       const parsed = parseSmdaReport(raw);
@@ -291,18 +291,16 @@ async function costSplit(data: Corpus): Promise<{
       for (const fn of parsed.functions) hashFunction(parsed, fn);
       ms.hash += performance.now() - t;
       t = performance.now();
-      for (const xcfg of Object.values(raw['xcfg'] as Record<string, RawObject>)) {
-        const metadata = xcfg['metadata'] as RawObject;
-        stringifyWithIntegerTokens({ ...xcfg, metadata: { ...metadata, pic_hash: integerToken(1n << 63n) } });
-      }
-      ms.xcfg += performance.now() - t;
+      checkReportHead(text);
+      ms.routeCheck += performance.now() - t;
       t = performance.now();
       const sample = prepareSample(text, PREPARE_OPTIONS);
       ms.prepare += performance.now() - t;
+      const texts = sample.functions.map((fn) => inflateRawSync(fn.xcfgDeflated));
       t = performance.now();
-      for (const fn of sample.functions) bytes.deflated += deflateRawSync(fn.xcfgJson, { level: 1 }).length;
+      for (const text of texts) bytes.deflated += deflateRawSync(text, { level: 1 }).length;
       ms.deflate += performance.now() - t;
-      for (const fn of sample.functions) bytes.json += Buffer.byteLength(fn.xcfgJson);
+      for (const text of texts) bytes.json += text.length;
       t = performance.now();
       await plain.samples.addSample(sample);
       ms.add += performance.now() - t;
@@ -329,20 +327,20 @@ async function costSplit(data: Corpus): Promise<{
     byStatement.set(kind, entry);
   }
   const sqlMs = [...byStatement.values()].reduce((sum, e) => sum + e.ms, 0);
-  const partsMs = ms.losslessParse + ms.validate + ms.hash + ms.xcfg;
+  const partsMs = ms.losslessParse + ms.validate + ms.hash + ms.deflate;
   const phase = (name: string, partOf: string, value: number): Phase => ({ phase: name, part_of: partOf, ms: round(value, 1), us_per_function: round((value * 1000) / n, 2) });
   return {
     phases: [
       phase('JSON.parse alone (reference, not a phase)', '-', ms.plainParse),
-      phase('lossless JSON parse (integer tokens + JSON.parse)', 'prepareSample', ms.losslessParse),
+      phase('POST /samples check (checkReportHead, on the event loop: not a phase of the job)', '-', ms.routeCheck),
+      phase('lossless JSON parse (scan: integer tokens + layout; JSON.parse)', 'prepareSample', ms.losslessParse),
       phase('validation (parseSmdaReport of the parsed object)', 'prepareSample', ms.validate),
       phase('hashFunction (MinHash, bands, PicHash, PicBlockHashes)', 'prepareSample', ms.hash),
-      phase('xcfg JSON text (stringifyWithIntegerTokens)', 'prepareSample', ms.xcfg),
-      phase('rest of prepareSample (whole - parts above)', 'prepareSample', ms.prepare - partsMs),
+      phase('rest of prepareSample (xcfg texts, labels: whole - parts above)', 'prepareSample', ms.prepare - partsMs),
       phase('prepareSample, measured whole', 'total', ms.prepare),
-      phase('xcfg deflate (deflateRawSync level 1, timed alone)', 'addSample', ms.deflate),
+      phase('xcfg deflate (deflateRawSync level 1, timed alone)', 'prepareSample', ms.deflate),
       phase('SQLite statements (timed one by one, second store)', 'addSample', sqlMs),
-      phase('rest of addSample (commit, row encoding, JS)', 'addSample', ms.add - ms.deflate - sqlMs),
+      phase('rest of addSample (commit, row encoding, JS)', 'addSample', ms.add - sqlMs),
       phase('addSample, measured whole', 'total', ms.add),
     ],
     statements: [...byStatement]
@@ -775,8 +773,8 @@ async function main(): Promise<void> {
     apiRows,
   );
   note(
-    'API: first POST until every job finished (reports POSTed one after the other); POSTs s: until the last 202 (the route parses and validates' +
-      ' each report on the event loop; jobs run meanwhile); cpu-s: the whole process, worker threads included; load: 1-minute load average.',
+    'API: first POST until every job finished (reports POSTed one after the other); POSTs s: until the last 202 (the route checks' +
+      ' each report structure and all but its functions on the event loop; jobs run meanwhile); cpu-s: the whole process, worker threads included; load: 1-minute load average.',
   );
 
   const failedRuns = api.filter((a) => a.failed > 0 || a.busy_503 > 0);
@@ -790,7 +788,7 @@ async function main(): Promise<void> {
     ['prepareSample (parse, validate, hash, xcfg text)', 'executor threads (cores)', medianOf(syntheticDirect, (d) => d.prepare_functions_per_s)],
     ['addSample, small collection (' + fmt(synthetic.functions) + ' functions)', 'no: one writer at a time', medianOf(syntheticDirect, (d) => d.store_functions_per_s)],
     [`addSample at ${fmt(last.up_to)} functions (last build segment)`, 'no: one writer at a time', last.store_functions_per_s],
-    ['POST /samples on the event loop (route parse + validation + upload; client in-process)', 'no: one event loop', 1e6 / postUs],
+    ['POST /samples on the event loop (route check + upload; client in-process)', 'no: one event loop', 1e6 / postUs],
     [`API end to end, this machine (${availableParallelism()} cores x functions per CPU-second, 2 workers)`, '-', availableParallelism() * medianOf(apiSynthetic(2), (a) => a.functions_per_cpu_s)],
   ];
   printTable(

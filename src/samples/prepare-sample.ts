@@ -1,5 +1,7 @@
+import { deflateRawSync } from 'node:zlib';
 import { hashFunction } from '../minhash/hash-function.js';
-import { integerToken, parseJsonWithIntegerTokens, stringifyWithIntegerTokens } from '../smda/lossless-json.js';
+import { scanJson, type JsonSpan } from '../smda/json-scanner.js';
+import { integerToken, stringifyWithIntegerTokens } from '../smda/lossless-json.js';
 import { parseSmdaReport } from '../smda/parse-report.js';
 import { SmdaReportError } from '../smda/smda-report-error.js';
 import type { SmdaReport, SmdaStatistics } from '../smda/types.js';
@@ -24,6 +26,8 @@ export interface PrepareOptions {
 
 type RawObject = Record<string, unknown>;
 
+const OPEN_BRACE = 123;
+
 /** MCRIT labels a function by its name unless the name is empty or a placeholder (`sub_401000`). */
 const PLACEHOLDER_NAME = /^sub_[a-fA-F0-9]{1,16}/;
 
@@ -42,15 +46,53 @@ function statisticsOf(statistics: SmdaStatistics): Record<string, number | null>
   };
 }
 
-/** Parses an SMDA report (JSON text), validating it; throws SmdaReportError naming the first bad field. */
-export function readReport(text: string): { report: SmdaReport; raw: RawObject } {
-  let raw: unknown;
+/** `read` of a report's JSON text, its SyntaxError an SmdaReportError. */
+function readJson<T>(read: () => T): T {
   try {
-    raw = parseJsonWithIntegerTokens(text);
+    return read();
   } catch (error) {
     throw new SmdaReportError('report', `not valid JSON (${(error as Error).message})`);
   }
-  return { report: parseSmdaReport(raw as object), raw: raw as RawObject };
+}
+
+/** Parses JSON text losslessly, with the members of its objects `depth` levels down located. */
+function parseReportText(text: string, depth: number): { raw: unknown; layout: JsonSpan } {
+  return readJson(() => {
+    const { tokenized, layout } = scanJson(text, depth);
+    return { raw: JSON.parse(tokenized), layout };
+  });
+}
+
+/**
+ * The check `POST /samples` makes before queueing a report, a fraction of the cost of reading it
+ * whole: the text's structure (strings closed, brackets balanced), then everything but the functions
+ * parsed and validated (the report with `xcfg` as `{}`). The functions are validated by the job.
+ * Throws SmdaReportError naming the first bad field; returns the report without functions.
+ */
+export function checkReportHead(text: string): SmdaReport {
+  const xcfg = readJson(() => scanJson(text, 1).layout.members?.get('xcfg'));
+  const head = xcfg && text.charCodeAt(xcfg.start) === OPEN_BRACE ? `${text.slice(0, xcfg.start)}{}${text.slice(xcfg.end)}` : text;
+  return parseSmdaReport(parseReportText(head, 0).raw as object);
+}
+
+/** Parses an SMDA report (JSON text), validating it; throws SmdaReportError naming the first bad field. */
+function readReport(text: string): { report: SmdaReport; raw: RawObject; functionSpans: Map<string, JsonSpan> } {
+  // Located: the report's members, its functions (xcfg's members) and theirs (for each one's metadata).
+  const { raw, layout } = parseReportText(text, 3);
+  const report = parseSmdaReport(raw as object);
+  return { report, raw: raw as RawObject, functionSpans: layout.members!.get('xcfg')!.members! };
+}
+
+/**
+ * A function's code as stored: its text in the report, with its metadata's `pic_hash` set to the
+ * PicHash in force. Copied, not stringified from the parsed object. measured: prepareSample on 30
+ * synthetic reports (compact JSON) 2,592 -> 3,121 functions/s (same run); on the fixtures (indented
+ * JSON, whose whitespace is copied too: stored xcfg 14% larger) 3,292 -> 3,358 (even).
+ */
+function functionText(text: string, span: JsonSpan, metadata: RawObject, picHash: bigint | null): string {
+  const metadataSpan = span.members!.get('metadata')!;
+  const newMetadata = stringifyWithIntegerTokens({ ...metadata, pic_hash: picHash === null ? null : integerToken(picHash) });
+  return text.slice(span.start, metadataSpan.start) + newMetadata + text.slice(metadataSpan.end, span.end);
 }
 
 /**
@@ -59,17 +101,13 @@ export function readReport(text: string): { report: SmdaReport; raw: RawObject }
  * function's code (`xcfg`) with the PicHash in force.
  */
 export function prepareSample(text: string, options: PrepareOptions): NewSample {
-  const { report, raw } = readReport(text);
-  const rawFunctions = new Map(Object.entries(raw['xcfg'] as RawObject).map(([key, fn]) => [BigInt(key), fn as RawObject]));
+  const { report, raw, functionSpans } = readReport(text);
+  const rawFunctions = raw['xcfg'] as Record<string, RawObject>;
   const overrides = options.overrides ?? {};
   const functions = report.functions.map((fn, i): NewFunction => {
     const hashes = hashFunction(report, fn);
-    const xcfg = rawFunctions.get(fn.offset)!;
-    const metadata = xcfg['metadata'] as RawObject;
-    const xcfgJson = stringifyWithIntegerTokens({
-      ...xcfg,
-      metadata: { ...metadata, pic_hash: hashes.picHash === null ? null : integerToken(hashes.picHash) },
-    });
+    const key = fn.offset.toString();
+    const xcfgJson = functionText(text, functionSpans.get(key)!, rawFunctions[key]!['metadata'] as RawObject, hashes.picHash);
     const name = fn.metadata.functionName;
     const labels: FunctionLabel[] =
       name !== '' && !PLACEHOLDER_NAME.test(name) ? [{ label: name, username: options.username, timestamp: options.labelTimestamp }] : [];
@@ -86,7 +124,10 @@ export function prepareSample(text: string, options: PrepareOptions): NewSample 
       bandHashes: hashes.bandHashes,
       picBlockHashes: hashes.picBlockHashes,
       labels,
-      xcfgJson,
+      // Compressed here, in the job, not in the store: the store's write transaction serializes
+      // jobs. measured: API, 2 workers, 30 synthetic reports (11,307 functions): 1,584 -> 2,273
+      // functions/s (x1.43, same run, loaded machine); POSTs wait less for the write lock.
+      xcfgDeflated: deflateRawSync(xcfgJson, { level: 1 }),
     };
   });
   return {

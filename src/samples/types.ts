@@ -67,11 +67,14 @@ export interface FunctionRecord {
   labels: FunctionLabel[];
 }
 
-/** A function about to be stored: everything but the ids, plus its code as JSON text. */
+/** A function about to be stored: everything but the ids, plus its code, compressed. */
 export interface NewFunction extends Omit<FunctionRecord, 'id' | 'sampleId' | 'familyId'> {
   bandHashes: number[] | null;
-  /** The report's function object, with the PicHash in force, as lossless JSON text. */
-  xcfgJson: string;
+  /**
+   * The report's function object, with the PicHash in force, as lossless JSON text deflated (raw
+   * deflate, level 1). Compressed by the job before the store's write transaction (see prepareSample).
+   */
+  xcfgDeflated: Uint8Array;
 }
 
 /** A sample about to be stored. */

@@ -92,6 +92,10 @@ describe('PUT /samples/{sample_id}', () => {
     const functions = Object.values(expectData(await call(service, 'GET', `/samples/${id}/functions`))) as any[];
     assert.ok(functions.length > 0);
     assert.ok(functions.every((fn) => fn.family_id === moved.family_id), 'functions follow their sample');
+    const block = functions.find((fn) => fn.picblockhashes.length > 0).picblockhashes[0];
+    const blockMatches = expectData(await call(service, 'GET', `/query/picblockhash/${BigInt(block.hash).toString(16)}`)) as number[][];
+    const own = blockMatches.filter((m) => m[1] === id);
+    assert.ok(own.length > 0 && own.every((m) => m[0] === moved.family_id), 'and so do their PicBlockHash matches');
     const beta = await family(moved.family_id);
     assert.deepEqual([beta.family_name, beta.num_samples, beta.num_functions], ['win.beta-2_x', 1, functions.length]);
     const rest = await family(alpha);

@@ -4,7 +4,7 @@ import { startTestService, type TestService } from '../support/harness.js';
 import { fixtureText } from '../smda/fixtures.js';
 import { call, collectionStatus, expectData, jobEnded } from '../support/collection.js';
 
-/** Reports that cannot be stored: too large for the server, or failing while they are hashed. */
+/** Reports that cannot be stored: too large for the server, or failing in their job (malformed functions, unhashable). */
 describe('POST /samples with a report that cannot be stored', () => {
   let service: TestService;
   const report = fixtureText('example_report_3');
@@ -20,6 +20,18 @@ describe('POST /samples with a report that cannot be stored', () => {
     assert.equal(answer.body.status, 'failed');
     assert.match(answer.body.data.message, /too large/i);
     assert.equal((await service.engine.store.stats(false)).total_jobs, 0);
+  });
+
+  test('a report with a malformed function is queued (POST /samples checks all but the functions): its job fails naming the field, nothing is stored', async () => {
+    const broken = JSON.parse(report);
+    const block = Object.values((Object.values(broken.xcfg)[0] as any).blocks)[0] as any[];
+    block[0][1] = 'abc';
+    const job = expectData(await call(service, 'POST', '/samples', JSON.stringify(broken)), 202);
+    const ended = await jobEnded(service, job.job_id);
+    assert.equal(ended.state, 'failed');
+    assert.match(ended.error ?? '', /xcfg\.\d+\.blocks\.\d+\[0\]\[1\]: expected hex bytes/);
+    const status = await collectionStatus(service);
+    assert.deepEqual([status.num_samples, status.num_functions, status.num_band_entries], [0, 0, 0]);
   });
 
   test('a report that validates but cannot be hashed fails its job with a readable error, and nothing of it is stored', async () => {

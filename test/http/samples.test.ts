@@ -140,17 +140,17 @@ describe('POST /samples with a bad report', () => {
     delete withoutXcfg.xcfg;
     const wrongType = good();
     wrongType.bitness = 'thirty-two';
-    const oddBytes = good();
-    const fn = Object.values(oddBytes.xcfg)[0] as any;
-    const block = Object.values(fn.blocks)[0] as any[];
-    block[0][1] = 'abc';
+    const xcfgArray = good();
+    xcfgArray.xcfg = [];
     const wrongArchitecture = good();
     wrongArchitecture.architecture = 'mips';
     const cases: [string, string, RegExp][] = [
       ['truncated JSON', fixtureText('example_report_3').slice(0, 500), /^invalid SMDA report: report: not valid JSON/],
       ['no xcfg', JSON.stringify(withoutXcfg), /^invalid SMDA report: xcfg: missing/],
       ['wrong type', JSON.stringify(wrongType), /^invalid SMDA report: bitness/],
-      ['odd instruction bytes', JSON.stringify(oddBytes), /^invalid SMDA report: xcfg\.\d+\.blocks\.\d+\[0\]\[1\]: expected hex bytes/],
+      ['xcfg not an object', JSON.stringify(xcfgArray), /^invalid SMDA report: xcfg: expected an object, got an array of 0/],
+      ['truncated inside a function', fixtureText('example_report_3').slice(0, -300), /^invalid SMDA report: report: not valid JSON/],
+      ['unbalanced brackets inside a function', fixtureText('example_report_3').replace('"blocks": {', '"blocks": {{'), /^invalid SMDA report: report: not valid JSON/],
       ['unsupported architecture', JSON.stringify(wrongArchitecture), /^invalid SMDA report: architecture: unsupported architecture "mips"/],
       ['not an object', '[1, 2]', /^invalid SMDA report/],
       ['empty body', '', /needs an SMDA report/],

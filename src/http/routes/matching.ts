@@ -7,7 +7,8 @@ import { matchingParameters } from '../../matching/parameters.js';
 import { querySubject } from '../../matching/query-subject.js';
 import { stringifyReport } from '../../matching/report.js';
 import { hashFunction } from '../../minhash/hash-function.js';
-import { prepareSample, readReport } from '../../samples/prepare-sample.js';
+import { checkReportHead, prepareSample } from '../../samples/prepare-sample.js';
+import { parseSmdaReport } from '../../smda/parse-report.js';
 import { functionView, sampleView } from '../../samples/views.js';
 import { SmdaReportError } from '../../smda/smda-report-error.js';
 import type { SampleStore } from '../../storage/sample-store.js';
@@ -234,7 +235,9 @@ export const matchingRoutes: FastifyPluginAsyncTypebox<MatchingRoutesOptions> = 
       bodyLimit: maxReportBytes,
       schema: {
         summary: 'Match an SMDA report against the collection without storing it (job getMatchesForSmdaReport)',
-        description: 'Validates the report (400 naming the first bad field) and answers 202 with the job. The query sample has id -1, its functions -1, -2, ...',
+        description:
+          'Checks the report as POST /samples does (400 naming the first bad field) and answers 202 with the job, which validates ' +
+          'the functions (a bad one fails the job, naming the field). The query sample has id -1, its functions -1, -2, ...',
         tags: ['matching'],
         querystring: MatchingQuery,
         response: { ...queued, 413: ErrorEnvelope },
@@ -244,7 +247,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox<MatchingRoutesOptions> = 
       const body = request.body as Buffer | undefined;
       const text = reportBody(body, 'POST /query');
       try {
-        readReport(text);
+        checkReportHead(text);
       } catch (error) {
         badReport(error);
       }
@@ -269,7 +272,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox<MatchingRoutesOptions> = 
       const text = reportBody(request.body as Buffer | undefined, 'POST /query/function');
       let prepared;
       try {
-        const { report } = readReport(text);
+        const report = parseSmdaReport(text);
         if (report.functions.length !== 1) throw new HttpError(400, `POST /query/function needs a report with exactly one function, not ${report.functions.length}`);
         prepared = { report, sample: prepareSample(text, { username: 'query', labelTimestamp: '' }) };
       } catch (error) {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { JobEngine } from '../../jobs/engine.js';
-import { readReport } from '../../samples/prepare-sample.js';
+import { checkReportHead } from '../../samples/prepare-sample.js';
 import { functionView, sampleView } from '../../samples/views.js';
 import { SmdaReportError } from '../../smda/smda-report-error.js';
 import type { SampleStore } from '../../storage/sample-store.js';
@@ -32,7 +32,8 @@ export const sampleRoutes: FastifyPluginAsyncTypebox<SampleRoutesOptions> = asyn
       schema: {
         summary: 'Add a sample from its SMDA report',
         description:
-          'Validates the report (400 naming the first bad field) and queues an addSmdaReport job (202 with the job). ' +
+          'Checks the report (400 naming the first bad field: malformed JSON structure, or a bad value outside its functions) ' +
+          'and queues an addSmdaReport job (202 with the job), which validates the functions (a bad one fails the job, naming the field). ' +
           'A sha256 already stored: 409 with the sample; being added by a queued or processing job: 409 with that job.',
         tags: ['samples'],
         querystring: AddReportQuery,
@@ -44,7 +45,10 @@ export const sampleRoutes: FastifyPluginAsyncTypebox<SampleRoutesOptions> = asyn
       if (!body || body.length === 0) throw new HttpError(400, 'POST /samples needs an SMDA report as JSON body');
       let sha256: string;
       try {
-        sha256 = readReport(body.toString('utf8')).report.sha256.toLowerCase();
+        // Not the whole report: the event loop serves every request, and the job reads it whole anyway.
+        // measured: 190-230 -> 13-15 µs per function (20 synthetic reports); through the API (with the
+        // xcfg copy of prepareSample, same run) 812 -> 1,009 functions/s with 1 worker, 561 -> 763 with 2.
+        sha256 = checkReportHead(body.toString('utf8')).sha256.toLowerCase();
       } catch (error) {
         if (error instanceof SmdaReportError) throw new HttpError(400, `invalid SMDA report: ${error.message}`);
         throw error;
