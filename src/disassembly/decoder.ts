@@ -1,0 +1,139 @@
+/**
+ * x86/x64 instruction decoding with Capstone 5.0 (the `capstone-wasm` build), text as SMDA prints it:
+ * Intel syntax, detail off, no skipdata.
+ *
+ * capstone-wasm's own `disasm` copies its input onto the WebAssembly stack and builds every
+ * instruction through a generic struct reader (about 6 µs per instruction). We call the exported C
+ * functions directly instead: the mapped image is copied into WebAssembly memory once, `cs_disasm`
+ * decodes a window from any address there, and the `cs_insn` records are read field by field.
+ * Decoding at an address always yields the same instruction, so results are cached per address and
+ * one call fills the cache for the whole straight-line run it decoded.
+ */
+import { Capstone, Const, loadCapstone } from 'capstone-wasm';
+import type { Bitness, Instruction } from './types.js';
+
+/** The parts of the Emscripten module we use (populated on the object given to `loadCapstone`). */
+interface CapstoneModule {
+  HEAPU8: Uint8Array;
+  _malloc(size: number): number;
+  _free(pointer: number): void;
+  _cs_disasm(handle: number, code: number, size: number, address: bigint, count: number, insnOut: number): number;
+  _cs_free(insn: number, count: number): void;
+}
+
+// Layout of capstone 5's cs_insn in wasm32: id u32, pad, address u64, size u16, bytes[24],
+// mnemonic[32], op_str[160], pad, detail pointer.
+const INSN_SIZE = 240;
+const INSN_ADDRESS = 8;
+const INSN_SIZE_FIELD = 16;
+const INSN_MNEMONIC = 42;
+const INSN_OPERANDS = 74;
+const MNEMONIC_LENGTH = 32;
+const OPERANDS_LENGTH = 160;
+/** Bytes decoded per call: covers a typical basic block; longer runs just take another call. */
+const WINDOW = 96;
+/** SMDA decodes from a 15-byte window: an instruction never reaches beyond 15 bytes. */
+export const MAX_INSTRUCTION_LENGTH = 15;
+
+let module: Promise<CapstoneModule> | undefined;
+const handles = new Map<Bitness, number>();
+
+/** Loads Capstone once per thread (the WebAssembly module is compiled on first use). */
+function capstoneModule(): Promise<CapstoneModule> {
+  module ??= (async () => {
+    const target = {} as CapstoneModule;
+    await loadCapstone(target as never);
+    return target;
+  })();
+  return module;
+}
+
+function handleFor(bitness: Bitness): number {
+  const known = handles.get(bitness);
+  if (known !== undefined) return known;
+  const handle = new Capstone(Const.CS_ARCH_X86, bitness === 64 ? Const.CS_MODE_64 : Const.CS_MODE_32).handle;
+  handles.set(bitness, handle);
+  return handle;
+}
+
+function readText(heap: Uint8Array, at: number, length: number): string {
+  let text = '';
+  for (let i = at; i < at + length && heap[i] !== 0; i++) text += String.fromCharCode(heap[i]!);
+  return text;
+}
+
+/**
+ * Decodes instructions of one mapped image (`bytes` at virtual address `baseAddr`). Call `close`
+ * to release the image's copy in WebAssembly memory.
+ */
+export class ImageDecoder {
+  private readonly cache = new Map<number, Instruction | null>();
+  private imagePointer: number;
+
+  private constructor(
+    private readonly capstone: CapstoneModule,
+    private readonly handle: number,
+    private readonly baseAddr: number,
+    private readonly size: number,
+    bytes: Uint8Array,
+  ) {
+    this.imagePointer = capstone._malloc(Math.max(1, size));
+    if (this.imagePointer === 0) throw new Error(`cannot allocate ${size} bytes for the image in WebAssembly memory`);
+    capstone.HEAPU8.set(bytes, this.imagePointer);
+  }
+
+  static async open(bytes: Uint8Array, baseAddr: number, bitness: Bitness): Promise<ImageDecoder> {
+    const capstone = await capstoneModule();
+    return new ImageDecoder(capstone, handleFor(bitness), baseAddr, bytes.length, bytes);
+  }
+
+  /** Number of distinct addresses decoded so far. */
+  get decodedCount(): number {
+    return this.cache.size;
+  }
+
+  /** The instruction at `address`, or null if the bytes there are no valid instruction (or outside the image). */
+  decode(address: number): Instruction | null {
+    const cached = this.cache.get(address);
+    if (cached !== undefined) return cached;
+    const offset = address - this.baseAddr;
+    if (offset < 0 || offset >= this.size || !Number.isInteger(offset)) return null;
+    this.decodeWindow(address, offset);
+    const decoded = this.cache.get(address) ?? null;
+    if (decoded === null) this.cache.set(address, null);
+    return decoded;
+  }
+
+  private decodeWindow(address: number, offset: number): void {
+    const { capstone } = this;
+    const length = Math.min(WINDOW, this.size - offset);
+    const out = capstone._malloc(4);
+    const count = capstone._cs_disasm(this.handle, this.imagePointer + offset, length, BigInt(address), 0, out);
+    if (count === 0) {
+      capstone._free(out);
+      return;
+    }
+    const heap = capstone.HEAPU8;
+    const view = new DataView(heap.buffer);
+    const first = view.getUint32(out, true);
+    for (let i = 0; i < count; i++) {
+      const record = first + i * INSN_SIZE;
+      const at = Number(view.getBigUint64(record + INSN_ADDRESS, true));
+      if (this.cache.has(at)) continue;
+      this.cache.set(at, {
+        address: at,
+        size: view.getUint16(record + INSN_SIZE_FIELD, true),
+        mnemonic: readText(heap, record + INSN_MNEMONIC, MNEMONIC_LENGTH),
+        operands: readText(heap, record + INSN_OPERANDS, OPERANDS_LENGTH).trim(),
+      });
+    }
+    capstone._cs_free(first, count);
+    capstone._free(out);
+  }
+
+  close(): void {
+    if (this.imagePointer !== 0) this.capstone._free(this.imagePointer);
+    this.imagePointer = 0;
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Writes the SMDA 4.4.4-shaped report (reference §5; the model `parseSmdaReport` validates) from the
+ * found functions. PicHashes are computed here with the project's Intel escaper over SMDA's image
+ * bounds, which is why the report can declare `smda_version` 4.4.4: its stored PicHashes are what
+ * SMDA 4.4.4 computes for these blocks.
+ */
+import { createHash } from 'node:crypto';
+import { INTEL_ESCAPER } from '../minhash/escaping/intel-escaper.js';
+import { picHash } from '../minhash/pichash.js';
+import { integerToken, stringifyWithIntegerTokens } from '../smda/lossless-json.js';
+import type { SmdaBlock } from '../smda/types.js';
+import { VERSION } from '../version.js';
+import { stronglyConnectedComponents } from './cfg.js';
+import type { FoundFunction, FunctionFinder } from './function-finder.js';
+import type { LoadedBinary } from './types.js';
+
+export const SMDA_VERSION = '4.4.4';
+
+export interface ReportInput {
+  file: Uint8Array;
+  binary: LoadedBinary;
+  finder: FunctionFinder;
+  /** Seconds spent in the analysis (loading excluded, as SMDA counts). */
+  executionTime: number;
+}
+
+/** `%Y-%m-%dT%H-%M-%S`, UTC. */
+function smdaTimestamp(date = new Date()): string {
+  return date.toISOString().slice(0, 19).replaceAll(':', '-');
+}
+
+const digest = (algorithm: string, bytes: Uint8Array) => createHash(algorithm).update(bytes).digest('hex');
+const sortedNumbers = (values: Iterable<number>) => [...values].sort((a, b) => a - b);
+
+function hexOf(image: Uint8Array, offset: number, size: number): string {
+  return Buffer.from(image.subarray(offset, offset + size)).toString('hex');
+}
+
+function functionEntry(fn: FoundFunction, input: ReportInput): Record<string, unknown> {
+  const { binary, finder } = input;
+  const { analysis, graph, candidate } = fn;
+  const base = binary.baseAddr;
+  const end = base + binary.image.length;
+  const blocks: Record<string, [number, string, string, string][]> = {};
+  const smdaBlocks: SmdaBlock[] = [];
+  for (const block of graph.blocks) {
+    const rows = block.instructions.map((ins): [number, string, string, string] => [ins.address, hexOf(binary.image, ins.address - base, ins.size), ins.mnemonic, ins.operands]);
+    blocks[block.start] = rows;
+    smdaBlocks.push({
+      start: BigInt(block.start),
+      instructions: rows.map(([offset, bytes, mnemonic, operands]) => ({ offset: BigInt(offset), bytes, mnemonic, operands })),
+    });
+  }
+  const outrefs: Record<string, number[]> = {};
+  for (const block of graph.blocks) {
+    for (const ins of block.instructions) {
+      const targets = [...(analysis.refs.get(ins.address) ?? [])].filter(
+        (t) => t >= base && t < end && (t === fn.start || !analysis.instructions.has(t)),
+      );
+      if (targets.length > 0) outrefs[ins.address] = sortedNumbers(targets);
+    }
+  }
+  let binweight = 0;
+  for (const ins of analysis.instructions.values()) binweight += ins.size;
+  const bounds = { lower: BigInt(base), upper: BigInt(end), bitness: binary.bitness };
+  return {
+    offset: fn.start,
+    blocks,
+    apirefs: Object.fromEntries(sortedNumbers(analysis.apiRefs.keys()).map((address) => [address, analysis.apiRefs.get(address)])),
+    stringrefs: {},
+    blockrefs: Object.fromEntries(graph.blocks.map((b) => [b.start, graph.blockRefs.get(b.start) ?? []])),
+    inrefs: finder.inRefs(fn.start),
+    outrefs,
+    is_exported: binary.exportedFunctions.has(fn.start),
+    architecture_metadata: {},
+    metadata: {
+      binweight,
+      characteristics: candidate?.characteristics() ?? null,
+      // SMDA's confidence and TF-IDF need its MSVC mnemonic histograms; nothing in MCRIT reads them.
+      confidence: null,
+      function_name: binary.functionNames.get(fn.start) ?? '',
+      pic_hash: integerToken(picHash({ blocks: smdaBlocks }, INTEL_ESCAPER, bounds)),
+      nesting_depth: null,
+      strongly_connected_components: stronglyConnectedComponents(graph.blockRefs),
+      tfidf: null,
+    },
+  };
+}
+
+function statistics(functions: FoundFunction[], finder: FunctionFinder): Record<string, number> {
+  let blocks = 0;
+  let instructions = 0;
+  let apiCalls = 0;
+  let calls = 0;
+  for (const fn of functions) {
+    blocks += fn.graph.blocks.length;
+    instructions += fn.analysis.instructions.size;
+    apiCalls += fn.analysis.apiRefs.size;
+    calls += finder.inRefs(fn.start).length;
+  }
+  return {
+    num_functions: functions.length,
+    num_recursive_functions: functions.filter((fn) => fn.analysis.isRecursive).length,
+    num_leaf_functions: functions.filter((fn) => fn.analysis.isLeaf).length,
+    num_thunk_functions: functions.filter((fn) => fn.analysis.isThunk).length,
+    num_basic_blocks: blocks,
+    num_instructions: instructions,
+    num_api_calls: apiCalls,
+    num_function_calls: calls,
+    num_failed_functions: finder.failedFunctions,
+    num_failed_instructions: 0,
+  };
+}
+
+/** The report as a JSON-ready object; PicHashes are integer tokens (write it with `reportText`). */
+export function buildReport(input: ReportInput): Record<string, unknown> {
+  const { file, binary, finder } = input;
+  const functions = [...finder.functions.values()];
+  const xcfg: Record<string, unknown> = {};
+  for (const fn of functions) xcfg[fn.start] = functionEntry(fn, input);
+  const dataRefs = functions.flatMap((fn) => fn.analysis.dataRefs.map(([from, to]): [number, number] => [from, to]));
+  const binweight = functions.reduce((sum, fn) => sum + [...fn.analysis.instructions.values()].reduce((s, i) => s + i.size, 0), 0);
+  return {
+    architecture: 'intel',
+    abi: binary.abi,
+    base_addr: binary.baseAddr,
+    binary_size: binary.image.length,
+    bitness: binary.bitness,
+    code_areas: binary.codeAreas,
+    code_sections: binary.sections.map(([start, end]) => ['', start, end]),
+    confidence_threshold: 0.0,
+    disassembler: `mcrit-ts ${VERSION}`,
+    disassembly_errors: {},
+    execution_time: input.executionTime,
+    identified_alignment: finder.candidates.identifiedAlignment,
+    message: finder.timedOut ? 'Analysis was stopped when running into the timeout.' : 'Analysis finished regularly.',
+    metadata: {
+      binweight,
+      component: '',
+      family: '',
+      filename: '',
+      is_buffer: binary.format === 'dump',
+      is_library: false,
+      version: '',
+    },
+    oep: binary.oep,
+    pe_header_hash: binary.peHeaderHash,
+    sha256: digest('sha256', file),
+    sha1: digest('sha1', file),
+    md5: digest('md5', file),
+    smda_version: SMDA_VERSION,
+    statistics: statistics(functions, finder),
+    status: finder.timedOut ? 'timeout' : 'ok',
+    timestamp: smdaTimestamp(),
+    xcfg,
+    xdata_refs_from: dataRefs.sort((a, b) => a[0] - b[0] || a[1] - b[1]),
+    xdata_refs_to: [...dataRefs].sort((a, b) => a[1] - b[1] || a[0] - b[0]),
+    xheader: Buffer.from(binary.headerBytes).toString('hex'),
+    xmetadata: {
+      exported_functions: sortedNumbers(binary.exportedFunctions),
+      imported_functions: Object.fromEntries(
+        sortedNumbers(binary.importSlots.keys()).map((slot) => {
+          const label = binary.importSlots.get(slot)!;
+          const bang = label.indexOf('!');
+          return [slot, [label.slice(0, bang), label.slice(bang + 1)]];
+        }),
+      ),
+      symbols: Object.fromEntries(sortedNumbers(binary.functionNames.keys()).map((address) => [address, binary.functionNames.get(address)])),
+      tls_callbacks: binary.tlsCallbacks,
+    },
+  };
+}
+
+/** The report as JSON text, PicHashes exact (unsigned 64-bit). */
+export function reportText(report: Record<string, unknown>): string {
+  return stringifyWithIntegerTokens(report);
+}
