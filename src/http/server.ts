@@ -9,6 +9,7 @@ import { failure, formatValidationError, installErrorHandlers } from './errors.j
 import { jobRoutes } from './routes/jobs.js';
 import { resultRoutes } from './routes/results.js';
 import { sampleRoutes } from './routes/samples.js';
+import { binarySampleRoutes } from './routes/binary-samples.js';
 import { collectionRoutes } from './routes/collection.js';
 import { collectionChangeRoutes } from './routes/collection-changes.js';
 
@@ -66,6 +67,7 @@ export async function buildHttpServer(engine: JobEngine, storage: Storage, optio
   await app.register(jobRoutes, { engine });
   await app.register(resultRoutes, { store: storage.jobs });
   await app.register(sampleRoutes, { engine, samples: storage.samples, maxReportBytes: options.maxReportBytes });
+  await app.register(binarySampleRoutes, { engine, samples: storage.samples });
   await app.register(collectionRoutes, { samples: storage.samples, storageKind: storage.kind, version: options.version });
   await app.register(collectionChangeRoutes, { engine, samples: storage.samples });
   return app;
