@@ -5,6 +5,10 @@ import { loadBinary, type LoadOptions } from './load-binary.js';
 import { buildReport, reportText } from './report-writer.js';
 
 export interface DisassembleOptions extends LoadOptions {
+  /** `metadata.filename` of the report (SMDA leaves it empty for buffers; MCRIT sets it later). */
+  filename?: string;
+  /** Indentation of the JSON text (SMDA writes 1); compact by default. */
+  indent?: number;
   progress?: (fraction: number) => void;
   /** Wall-clock limit of the analysis (SMDA: 300 s); the report then has status `timeout`. */
   timeoutMs?: number;
@@ -29,8 +33,8 @@ export async function disassemble(file: Uint8Array, options: DisassembleOptions 
       deadline: Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     });
     finder.run();
-    const report = buildReport({ file, binary, finder, executionTime: (performance.now() - started) / 1000 });
-    return { text: reportText(report), numFunctions: finder.functions.size };
+    const report = buildReport({ file, binary, finder, filename: options.filename ?? '', executionTime: (performance.now() - started) / 1000 });
+    return { text: reportText(report, options.indent), numFunctions: finder.functions.size };
   } finally {
     decoder.close();
   }

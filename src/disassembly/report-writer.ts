@@ -20,6 +20,7 @@ export interface ReportInput {
   file: Uint8Array;
   binary: LoadedBinary;
   finder: FunctionFinder;
+  filename: string;
   /** Seconds spent in the analysis (loading excluded, as SMDA counts). */
   executionTime: number;
 }
@@ -138,7 +139,7 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
       binweight,
       component: '',
       family: '',
-      filename: '',
+      filename: input.filename,
       is_buffer: binary.format === 'dump',
       is_library: false,
       version: '',
@@ -172,6 +173,6 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
 }
 
 /** The report as JSON text, PicHashes exact (unsigned 64-bit). */
-export function reportText(report: Record<string, unknown>): string {
-  return stringifyWithIntegerTokens(report);
+export function reportText(report: Record<string, unknown>, indent?: number): string {
+  return stringifyWithIntegerTokens(report, indent);
 }
