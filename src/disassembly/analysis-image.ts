@@ -47,6 +47,14 @@ export class AnalysisImage {
     return false;
   }
 
+  /** The code areas as image offsets `[start, end)`, clipped to the image (a dump: the whole image). */
+  codeOffsets(): [number, number][] {
+    const areas = this.binary.codeAreas ?? [[this.baseAddr, this.end]];
+    return areas
+      .map(([start, end]): [number, number] => [Math.max(0, start - this.baseAddr), Math.min(this.bytes.length, end - this.baseAddr)])
+      .filter(([start, end]) => start < end);
+  }
+
   readU32(address: number): number | undefined {
     const at = address - this.baseAddr;
     return at >= 0 && at + 4 <= this.bytes.length ? this.view.getUint32(at, true) : undefined;

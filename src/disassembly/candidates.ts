@@ -206,12 +206,15 @@ export function locateCandidates(image: AnalysisImage, candidates: CandidateSet)
     if (candidate) candidate.isSymbol = true;
   }
 
-  for (let p = 0; p + 5 <= size; p++) {
-    if (bytes[p] !== 0xe8 || !image.isInCodeArea(baseAddr + p)) continue;
-    const rel = image.view.getInt32(p + 1, true);
-    if (rel === 0) continue;
-    const target = image.wrap(baseAddr + p + 5 + rel);
-    if (image.contains(target)) initial(candidates.addCallRef(target, baseAddr + p));
+  // Scans whose hits must lie in a code area only look there.
+  const areas = image.codeOffsets();
+  for (const [start, end] of areas) {
+    for (let p = bytes.indexOf(0xe8, start); p >= 0 && p < end && p + 5 <= size; p = bytes.indexOf(0xe8, p + 1)) {
+      const rel = image.view.getInt32(p + 1, true);
+      if (rel === 0) continue;
+      const target = image.wrap(baseAddr + p + 5 + rel);
+      if (image.contains(target)) initial(candidates.addCallRef(target, baseAddr + p));
+    }
   }
 
   if (binary.exceptionTable && bitness === 64) {
@@ -228,18 +231,20 @@ export function locateCandidates(image: AnalysisImage, candidates: CandidateSet)
   }
 
   for (const pattern of prologuePatterns(bitness)) {
-    for (let p = bytes.indexOf(pattern[0]!); p >= 0 && p + pattern.length <= size; p = bytes.indexOf(pattern[0]!, p + 1)) {
-      if (!pattern.every((b, i) => bytes[p + i] === b)) continue;
-      initial(candidates.ensure(baseAddr + p));
-      p += pattern.length - 1;
+    for (const [start, end] of areas) {
+      for (let p = bytes.indexOf(pattern[0]!, start); p >= 0 && p < end && p + pattern.length <= size; p = bytes.indexOf(pattern[0]!, p + 1)) {
+        if (!pattern.every((b, i) => bytes[p + i] === b)) continue;
+        initial(candidates.ensure(baseAddr + p));
+        p += pattern.length - 1;
+      }
     }
   }
 
-  locateStubChains(image, candidates);
+  locateStubChains(image, candidates, areas);
 
   if (bitness === 32) {
-    for (let p = 0; p + 6 <= size; p++) {
-      if (bytes[p] !== 0xff || (bytes[p + 1] !== 0x25 && bytes[p + 1] !== 0x15)) continue;
+    for (let p = bytes.indexOf(0xff); p >= 0 && p + 6 <= size; p = bytes.indexOf(0xff, p + 1)) {
+      if (bytes[p + 1] !== 0x25 && bytes[p + 1] !== 0x15) continue;
       const slot = image.readPointer(image.view.getUint32(p + 2, true));
       if (slot !== undefined && image.isInCodeArea(slot)) initial(candidates.addCallRef(slot, baseAddr + p));
     }
@@ -252,7 +257,7 @@ export function locateCandidates(image: AnalysisImage, candidates: CandidateSet)
  * 68 x4, E9 x4) or `.plt.sec` entries (endbr64; bnd jmp [slot]; nop). Each jmp is a stub; the bytes
  * after a PLT entry's jmp are data, not code.
  */
-function locateStubChains(image: AnalysisImage, candidates: CandidateSet): void {
+function locateStubChains(image: AnalysisImage, candidates: CandidateSet, areas: [number, number][]): void {
   const { bytes, baseAddr } = image;
   const shapes: { matches(p: number): boolean; length: number; stubOffset: number; trailing: number }[] = [
     { matches: (p) => bytes[p] === 0xff && bytes[p + 1] === 0x25 && bytes[p + 6] === 0x68 && bytes[p + 11] === 0xe9, length: 16, stubOffset: 0, trailing: 10 },
@@ -269,21 +274,23 @@ function locateStubChains(image: AnalysisImage, candidates: CandidateSet): void 
   const claimed = new Uint8Array(bytes.length);
   for (const shape of shapes) {
     const firstByte = shape.length === 16 && shape.trailing === 5 ? 0xf3 : 0xff;
-    for (let p = bytes.indexOf(firstByte); p >= 0 && p + shape.length * 2 <= bytes.length; p = bytes.indexOf(firstByte, p + 1)) {
-      if (claimed[p] || !shape.matches(p) || !shape.matches(p + shape.length)) continue;
-      let end = p;
-      while (end + shape.length <= bytes.length && shape.matches(end)) {
-        const candidate = candidates.ensure(baseAddr + end + shape.stubOffset);
-        if (candidate) {
-          candidate.isStub = true;
-          candidate.isInitial = true;
+    for (const [start, areaEnd] of areas) {
+      for (let p = bytes.indexOf(firstByte, start); p >= 0 && p < areaEnd && p + shape.length * 2 <= bytes.length; p = bytes.indexOf(firstByte, p + 1)) {
+        if (claimed[p] || !shape.matches(p) || !shape.matches(p + shape.length)) continue;
+        let end = p;
+        while (end + shape.length <= bytes.length && shape.matches(end)) {
+          const candidate = candidates.ensure(baseAddr + end + shape.stubOffset);
+          if (candidate) {
+            candidate.isStub = true;
+            candidate.isInitial = true;
+          }
+          const jmpEnd = end + shape.length - shape.trailing;
+          for (let d = jmpEnd; d < end + shape.length; d++) image.markData(baseAddr + d);
+          claimed.fill(1, end, end + shape.length);
+          end += shape.length;
         }
-        const jmpEnd = end + shape.length - shape.trailing;
-        for (let d = jmpEnd; d < end + shape.length; d++) image.markData(baseAddr + d);
-        claimed.fill(1, end, end + shape.length);
-        end += shape.length;
+        p = end - 1;
       }
-      p = end - 1;
     }
   }
 }

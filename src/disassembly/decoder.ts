@@ -4,8 +4,10 @@
  *
  * capstone-wasm's own `disasm` copies its input onto the WebAssembly stack and builds every
  * instruction through a generic struct reader (about 6 µs per instruction). We call the exported C
- * functions directly instead: the mapped image is copied into WebAssembly memory once, `cs_disasm`
- * decodes a window from any address there, and the `cs_insn` records are read field by field.
+ * functions directly instead: a window of the image is copied into one small buffer in WebAssembly
+ * memory (allocated once per thread: that memory cannot grow, and running out of it aborts the
+ * module for good, so the image itself never goes there), `cs_disasm` decodes it, and the
+ * `cs_insn` records are read field by field.
  * Decoding at an address always yields the same instruction, so results are cached per address and
  * one call fills the cache for the whole straight-line run it decoded.
  */
@@ -16,7 +18,6 @@ import type { Bitness, Instruction } from './types.js';
 interface CapstoneModule {
   HEAPU8: Uint8Array;
   _malloc(size: number): number;
-  _free(pointer: number): void;
   _cs_disasm(handle: number, code: number, size: number, address: bigint, count: number, insnOut: number): number;
   _cs_free(insn: number, count: number): void;
 }
@@ -35,15 +36,15 @@ const WINDOW = 96;
 /** SMDA decodes from a 15-byte window: an instruction never reaches beyond 15 bytes. */
 export const MAX_INSTRUCTION_LENGTH = 15;
 
-let module: Promise<CapstoneModule> | undefined;
+let module: Promise<{ capstone: CapstoneModule; window: number; out: number }> | undefined;
 const handles = new Map<Bitness, number>();
 
-/** Loads Capstone once per thread (the WebAssembly module is compiled on first use). */
-function capstoneModule(): Promise<CapstoneModule> {
+/** Loads Capstone once per thread (the WebAssembly module is compiled on first use), with its window buffer. */
+function capstoneModule(): Promise<{ capstone: CapstoneModule; window: number; out: number }> {
   module ??= (async () => {
-    const target = {} as CapstoneModule;
-    await loadCapstone(target as never);
-    return target;
+    const capstone = {} as CapstoneModule;
+    await loadCapstone(capstone);
+    return { capstone, window: capstone._malloc(WINDOW), out: capstone._malloc(4) };
   })();
   return module;
 }
@@ -62,29 +63,22 @@ function readText(heap: Uint8Array, at: number, length: number): string {
   return text;
 }
 
-/**
- * Decodes instructions of one mapped image (`bytes` at virtual address `baseAddr`). Call `close`
- * to release the image's copy in WebAssembly memory.
- */
+/** Decodes instructions of one mapped image (`bytes` at virtual address `baseAddr`). */
 export class ImageDecoder {
   private readonly cache = new Map<number, Instruction | null>();
-  private imagePointer: number;
 
   private constructor(
     private readonly capstone: CapstoneModule,
+    private readonly window: number,
+    private readonly out: number,
     private readonly handle: number,
     private readonly baseAddr: number,
-    private readonly size: number,
-    bytes: Uint8Array,
-  ) {
-    this.imagePointer = capstone._malloc(Math.max(1, size));
-    if (this.imagePointer === 0) throw new Error(`cannot allocate ${size} bytes for the image in WebAssembly memory`);
-    capstone.HEAPU8.set(bytes, this.imagePointer);
-  }
+    private readonly bytes: Uint8Array,
+  ) {}
 
   static async open(bytes: Uint8Array, baseAddr: number, bitness: Bitness): Promise<ImageDecoder> {
-    const capstone = await capstoneModule();
-    return new ImageDecoder(capstone, handleFor(bitness), baseAddr, bytes.length, bytes);
+    const { capstone, window, out } = await capstoneModule();
+    return new ImageDecoder(capstone, window, out, handleFor(bitness), baseAddr, bytes);
   }
 
   /** Number of distinct addresses decoded so far. */
@@ -97,7 +91,7 @@ export class ImageDecoder {
     const cached = this.cache.get(address);
     if (cached !== undefined) return cached;
     const offset = address - this.baseAddr;
-    if (offset < 0 || offset >= this.size || !Number.isInteger(offset)) return null;
+    if (offset < 0 || offset >= this.bytes.length || !Number.isInteger(offset)) return null;
     this.decodeWindow(address, offset);
     const decoded = this.cache.get(address) ?? null;
     if (decoded === null) this.cache.set(address, null);
@@ -105,14 +99,11 @@ export class ImageDecoder {
   }
 
   private decodeWindow(address: number, offset: number): void {
-    const { capstone } = this;
-    const length = Math.min(WINDOW, this.size - offset);
-    const out = capstone._malloc(4);
-    const count = capstone._cs_disasm(this.handle, this.imagePointer + offset, length, BigInt(address), 0, out);
-    if (count === 0) {
-      capstone._free(out);
-      return;
-    }
+    const { capstone, out } = this;
+    const length = Math.min(WINDOW, this.bytes.length - offset);
+    capstone.HEAPU8.set(this.bytes.subarray(offset, offset + length), this.window);
+    const count = capstone._cs_disasm(this.handle, this.window, length, BigInt(address), 0, out);
+    if (count === 0) return;
     const heap = capstone.HEAPU8;
     const view = new DataView(heap.buffer);
     const first = view.getUint32(out, true);
@@ -128,12 +119,5 @@ export class ImageDecoder {
       });
     }
     capstone._cs_free(first, count);
-    capstone._free(out);
-  }
-
-  close(): void {
-    if (this.imagePointer !== 0) this.capstone._free(this.imagePointer);
-    this.imagePointer = 0;
-    this.cache.clear();
   }
 }

@@ -26,16 +26,12 @@ const DEFAULT_TIMEOUT_MS = 300_000;
 export async function disassemble(file: Uint8Array, options: DisassembleOptions = {}): Promise<Disassembly> {
   const binary = loadBinary(file, options);
   const decoder = await ImageDecoder.open(binary.image, binary.baseAddr, binary.bitness);
-  try {
-    const started = performance.now();
-    const finder = new FunctionFinder(binary, decoder, {
-      progress: options.progress,
-      deadline: Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    });
-    finder.run();
-    const report = buildReport({ file, binary, finder, filename: options.filename ?? '', executionTime: (performance.now() - started) / 1000 });
-    return { text: reportText(report, options.indent), numFunctions: finder.functions.size };
-  } finally {
-    decoder.close();
-  }
+  const started = performance.now();
+  const finder = new FunctionFinder(binary, decoder, {
+    progress: options.progress,
+    deadline: Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+  });
+  finder.run();
+  const report = buildReport({ file, binary, finder, filename: options.filename ?? '', executionTime: (performance.now() - started) / 1000 });
+  return { text: reportText(report, options.indent), numFunctions: finder.functions.size };
 }

@@ -50,6 +50,9 @@ export class FunctionFinder implements AnalysisContext {
   /** Code refs to function starts from every registered function (built once the analysis is done). */
   private refsToStarts: Map<number, Set<number>> | undefined;
   private readonly pltImports = new Map<number, string | undefined>();
+  /** Image offsets of the lowest and highest byte ever owned: the gap search looks between them only. */
+  private ownedFrom = Infinity;
+  private ownedTo = -1;
 
   constructor(
     binary: LoadedBinary,
@@ -154,6 +157,8 @@ export class FunctionFinder implements AnalysisContext {
     for (const ins of analysis.instructions.values()) {
       const at = ins.address - image.baseAddr;
       this.owner.fill(id, at, Math.min(at + ins.size, this.owner.length));
+      this.ownedFrom = Math.min(this.ownedFrom, at);
+      this.ownedTo = Math.max(this.ownedTo, at + ins.size - 1);
       end = Math.max(end, ins.address + ins.size);
     }
     for (const [, to, size] of analysis.dataRefs) for (let i = 0; i < size; i++) image.markData(to + i);
@@ -225,7 +230,7 @@ export class FunctionFinder implements AnalysisContext {
     let first = -1;
     let last = -1;
     const gaps: [number, number][] = [];
-    for (let i = 0; i < owner.length; i++) {
+    for (let i = Math.max(0, this.ownedFrom); i <= Math.min(this.ownedTo, owner.length - 1); i++) {
       if (owner[i] === 0) continue;
       if (first < 0) first = i;
       else if (i - last > 1) gaps.push([image.baseAddr + last + 1, image.baseAddr + i]);

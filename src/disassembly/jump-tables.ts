@@ -28,8 +28,9 @@ export interface JumpTable {
 export function knownTableAddresses(image: AnalysisImage): Set<number> {
   const { bytes, baseAddr, view } = image;
   const tables = new Set<number>();
-  for (let p = 0; p + 8 <= bytes.length; p++) {
-    if ((bytes[p] !== 0x48 && bytes[p] !== 0x4c) || bytes[p + 1] !== 0x8d) continue;
+  for (let lea = bytes.indexOf(0x8d, 1); lea >= 0 && lea + 7 <= bytes.length; lea = bytes.indexOf(0x8d, lea + 1)) {
+    const p = lea - 1;
+    if (bytes[p] !== 0x48 && bytes[p] !== 0x4c) continue;
     const tail = p + 7;
     const matches =
       (tail + 2 <= bytes.length && bytes[tail + 1] === 0x63) ||
@@ -38,7 +39,7 @@ export function knownTableAddresses(image: AnalysisImage): Set<number> {
     if (!matches) continue;
     const table = baseAddr + p + 7 + view.getInt32(p + 3, true);
     if (image.contains(table)) tables.add(table);
-    p += 6;
+    lea += 6; // matches do not overlap
   }
   return tables;
 }
