@@ -108,12 +108,16 @@ export class CandidateSet {
   readonly byAddress = new Map<number, Candidate>();
   /** Call-ref source → candidate addresses it points to (call-conflict pruning). */
   private readonly callSources = new Map<number, number[]>();
+  /** Per image byte: 1 where a call-ref source is (pruning looks at every byte inside instructions). */
+  private readonly isCallSource: Uint8Array;
   private readonly heap = new CandidateHeap();
   /** Every candidate address at the time the queue was built (jumps into them are not followed). */
   initialAddresses: ReadonlySet<number> = new Set();
   identifiedAlignment: 0 | 4 | 16 = 0;
 
-  constructor(private readonly image: AnalysisImage) {}
+  constructor(private readonly image: AnalysisImage) {
+    this.isCallSource = new Uint8Array(image.bytes.length);
+  }
 
   /** The candidate at `address`, created if the code filter admits it and the cap allows; else undefined. */
   ensure(address: number): Candidate | undefined {
@@ -132,6 +136,7 @@ export class CandidateSet {
     const targets = this.callSources.get(source);
     if (targets) targets.push(target);
     else this.callSources.set(source, [target]);
+    if (this.image.contains(source)) this.isCallSource[source - this.image.baseAddr] = 1;
     this.rescore(candidate);
     return candidate;
   }
@@ -169,6 +174,7 @@ export class CandidateSet {
 
   /** Call-conflict pruning: `address` turned out to be inside an instruction, so no call starts there. */
   dropCallSource(address: number): void {
+    if (this.image.contains(address) && this.isCallSource[address - this.image.baseAddr] === 0) return;
     const targets = this.callSources.get(address);
     if (!targets) return;
     this.callSources.delete(address);

@@ -4,7 +4,6 @@
  * split a block and an unresolved `jmp reg` does not end one by itself.
  */
 import type { FunctionAnalysis } from './function-analysis.js';
-import { baseMnemonic } from './operands.js';
 import type { Instruction } from './types.js';
 
 const BLOCK_ENDING = new Set(['ret', 'retn', 'retf', 'iret', 'int3', 'hlt']);
@@ -23,23 +22,22 @@ export interface FunctionGraph {
 
 export function buildGraph(fn: FunctionAnalysis): FunctionGraph {
   const list = [...fn.instructions.values()].sort((a, b) => a.address - b.address);
-  const indexOf = new Map(list.map((ins, i) => [ins.address, i]));
   const inbound = new Map<number, number>();
   for (const targets of fn.refs.values()) for (const to of targets) inbound.set(to, (inbound.get(to) ?? 0) + 1);
-  const potentialStarts = [...new Set([fn.start, ...fn.jumpTargets])].filter((a) => indexOf.has(a)).sort((a, b) => a - b);
-  const isPotentialStart = new Set(potentialStarts);
+  const isPotentialStart = new Set([fn.start, ...fn.jumpTargets].filter((a) => fn.instructions.has(a)));
+  const potentialStarts = [...isPotentialStart].sort((a, b) => a - b);
 
   const endsAfter = (i: number): boolean => {
     const ins = list[i]!;
     const next = list[i + 1];
     const targets = fn.refs.get(ins.address);
-    const m = baseMnemonic(ins.mnemonic);
+    const m = ins.base;
     if (m !== 'call' && next && targets) {
       for (const target of targets) if (target !== next.address) return true;
     }
     const fallThrough = ins.address + ins.size;
-    if (targets?.has(fallThrough) && fn.collisions.has(fallThrough)) {
-      targets.delete(fallThrough);
+    if (targets?.includes(fallThrough) && fn.collisions.has(fallThrough)) {
+      fn.removeRef(ins.address, fallThrough);
       return true;
     }
     const nextInbound = next ? (inbound.get(next.address) ?? 0) : 0;
@@ -47,9 +45,11 @@ export function buildGraph(fn: FunctionAnalysis): FunctionGraph {
     return BLOCK_ENDING.has(m);
   };
 
+  let first = 0; // list and starts are both ascending: one walk finds every start's index
   const blocks: BasicBlock[] = potentialStarts.map((start) => {
+    while (list[first]!.address !== start) first++;
     const instructions: Instruction[] = [];
-    for (let i = indexOf.get(start)!; i < list.length; i++) {
+    for (let i = first; i < list.length; i++) {
       instructions.push(list[i]!);
       if (endsAfter(i)) break;
     }
@@ -59,7 +59,7 @@ export function buildGraph(fn: FunctionAnalysis): FunctionGraph {
   const blockRefs = new Map<number, number[]>();
   for (const block of blocks) {
     const last = block.instructions[block.instructions.length - 1]!;
-    const successors = [...(fn.refs.get(last.address) ?? [])].filter((t) => blockStarts.has(t)).sort((a, b) => a - b);
+    const successors = (fn.refs.get(last.address) ?? []).filter((t) => blockStarts.has(t)).sort((a, b) => a - b);
     blockRefs.set(block.start, successors);
   }
   return { blocks, blockRefs };

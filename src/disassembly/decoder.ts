@@ -12,6 +12,7 @@
  * one call fills the cache for the whole straight-line run it decoded.
  */
 import { Capstone, Const, loadCapstone } from 'capstone-wasm';
+import { baseMnemonic } from './operands.js';
 import type { Bitness, Instruction } from './types.js';
 
 /** The parts of the Emscripten module we use (populated on the object given to `loadCapstone`). */
@@ -57,15 +58,42 @@ function handleFor(bitness: Bitness): number {
   return handle;
 }
 
+/** Mnemonics of up to 6 characters by their bytes packed into a number: the same few strings, over and over. */
+const shortMnemonics = new Map<number, string>();
+
+const bases = new Map<string, string>();
+
+function baseOf(mnemonic: string): string {
+  let base = bases.get(mnemonic);
+  if (base === undefined) bases.set(mnemonic, (base = baseMnemonic(mnemonic)));
+  return base;
+}
+
+/** A NUL-terminated ASCII field of a record. */
 function readText(heap: Uint8Array, at: number, length: number): string {
-  let text = '';
-  for (let i = at; i < at + length && heap[i] !== 0; i++) text += String.fromCharCode(heap[i]!);
-  return text;
+  let end = at;
+  while (end < at + length && heap[end] !== 0) end++;
+  return String.fromCharCode.apply(null, heap.subarray(at, end) as unknown as number[]);
+}
+
+function readMnemonic(heap: Uint8Array, at: number): string {
+  let packed = 0;
+  for (let i = at; i < at + 7; i++) {
+    const byte = heap[i]!;
+    if (byte === 0) {
+      let text = shortMnemonics.get(packed);
+      if (text === undefined) shortMnemonics.set(packed, (text = readText(heap, at, MNEMONIC_LENGTH)));
+      return text;
+    }
+    packed = packed * 256 + byte;
+  }
+  return readText(heap, at, MNEMONIC_LENGTH);
 }
 
 /** Decodes instructions of one mapped image (`bytes` at virtual address `baseAddr`). */
 export class ImageDecoder {
   private readonly cache = new Map<number, Instruction | null>();
+  private view: DataView | undefined;
 
   private constructor(
     private readonly capstone: CapstoneModule,
@@ -105,16 +133,19 @@ export class ImageDecoder {
     const count = capstone._cs_disasm(this.handle, this.window, length, BigInt(address), 0, out);
     if (count === 0) return;
     const heap = capstone.HEAPU8;
-    const view = new DataView(heap.buffer);
+    if (this.view?.buffer !== heap.buffer) this.view = new DataView(heap.buffer);
+    const view = this.view;
     const first = view.getUint32(out, true);
     for (let i = 0; i < count; i++) {
       const record = first + i * INSN_SIZE;
-      const at = Number(view.getBigUint64(record + INSN_ADDRESS, true));
+      const at = view.getUint32(record + INSN_ADDRESS, true) + view.getUint32(record + INSN_ADDRESS + 4, true) * 2 ** 32;
       if (this.cache.has(at)) continue;
+      const mnemonic = readMnemonic(heap, record + INSN_MNEMONIC);
       this.cache.set(at, {
         address: at,
         size: view.getUint16(record + INSN_SIZE_FIELD, true),
-        mnemonic: readText(heap, record + INSN_MNEMONIC, MNEMONIC_LENGTH),
+        mnemonic,
+        base: baseOf(mnemonic),
         operands: readText(heap, record + INSN_OPERANDS, OPERANDS_LENGTH).trim(),
       });
     }

@@ -8,7 +8,7 @@ import type { CandidateSet } from './candidates.js';
 import type { ImageDecoder } from './decoder.js';
 import { MAX_INSTRUCTION_LENGTH } from './decoder.js';
 import { jumpTableTargets } from './jump-tables.js';
-import { absoluteSlot, baseMnemonic, GENERAL_REGISTERS, immediate, ripSlot } from './operands.js';
+import { absoluteSlot, GENERAL_REGISTERS, immediate, ripSlot } from './operands.js';
 import type { Instruction } from './types.js';
 import { COMMON_PROLOGUE_SCORE, isGapSequence, isHotPatchPrologue, prologueScore } from './x86-patterns.js';
 
@@ -55,8 +55,8 @@ export interface AnalysisContext {
 /** A function's own view after analysis: booked instructions and everything it refers to. */
 export class FunctionAnalysis {
   readonly instructions = new Map<number, Instruction>();
-  /** Own code refs: from → targets. */
-  readonly refs = new Map<number, Set<number>>();
+  /** Own code refs: from → distinct targets (arrays: nearly all hold one or two). */
+  readonly refs = new Map<number, number[]>();
   /** Targets of refs made by jumps (jcc/jmp/loop targets, table entries, their fall-throughs): block starts. */
   readonly jumpTargets = new Set<number>();
   readonly apiRefs = new Map<number, string>();
@@ -116,10 +116,10 @@ export class FunctionAnalysis {
     if (this.sanelyEnding) return true;
     const booked = [...this.instructions.values()];
     const last = booked.reduce<Instruction | undefined>((a, b) => (a === undefined || b.address > a.address ? b : a), undefined);
-    if (booked.length === 1 && last && baseMnemonic(last.mnemonic) === 'jmp') {
+    if (booked.length === 1 && last && last.base === 'jmp') {
       return this.context.image.bytes[last.address - this.context.image.baseAddr] !== 0xeb;
     }
-    return this.blockEnds === 1 && last !== undefined && ['jmp', 'call'].includes(baseMnemonic(last.mnemonic));
+    return this.blockEnds === 1 && last !== undefined && ['jmp', 'call'].includes(last.base);
   }
 
   private queue(address: number): void {
@@ -130,13 +130,19 @@ export class FunctionAnalysis {
   }
 
   private addRef(from: number, to: number, byJump: boolean): void {
-    let targets = this.refs.get(from);
-    if (!targets) this.refs.set(from, (targets = new Set()));
-    targets.add(to);
+    const targets = this.refs.get(from);
+    if (!targets) this.refs.set(from, [to]);
+    else if (!targets.includes(to)) targets.push(to);
     if (byJump) {
       this.jumpFlag = true;
       this.jumpTargets.add(to);
     }
+  }
+
+  removeRef(from: number, to: number): void {
+    const targets = this.refs.get(from);
+    const at = targets?.indexOf(to) ?? -1;
+    if (at >= 0) targets!.splice(at, 1);
   }
 
   private endBlock(): void {
@@ -203,7 +209,7 @@ export class FunctionAnalysis {
   }
 
   private applyRules(ins: Instruction, previous: Instruction | undefined, block: Instruction[]): RuleEffect {
-    const m = baseMnemonic(ins.mnemonic);
+    const m = ins.base;
     const next = ins.address + ins.size;
     if (m === 'call' || m === 'lcall') {
       this.onCall(ins, next);
@@ -245,7 +251,7 @@ export class FunctionAnalysis {
       this.sanelyEnding = true;
       return ENDS;
     }
-    if (previous && baseMnemonic(previous.mnemonic) === 'call' && ins.address !== this.start && this.cutAfterCall(ins, previous)) {
+    if (previous && previous.base === 'call' && ins.address !== this.start && this.cutAfterCall(ins, previous)) {
       return CUT;
     }
     return CONTINUES;
@@ -331,7 +337,7 @@ export class FunctionAnalysis {
 
   private onReturn(ins: Instruction, previous: Instruction | undefined): void {
     this.sanelyEnding = true;
-    if (!previous || baseMnemonic(previous.mnemonic) !== 'push') return;
+    if (!previous || previous.base !== 'push') return;
     const hex = /0x[0-9a-f]+/.exec(previous.operands);
     const target = hex ? parseInt(hex[0], 16) : 0;
     if (this.image.contains(target)) {
@@ -365,7 +371,7 @@ export class FunctionAnalysis {
     const seed = isHotPatchPrologue(image.bytes, at(ins.address)) ? ins.address : (Math.floor(call.address / 16) + 1) * 16;
     if (context.isPe && hasAlignment && !hasCandidate && prologueScore(image.bytes, at(seed), image.bitness) < COMMON_PROLOGUE_SCORE) return false;
     if (this.maxBooked > ins.address) return false;
-    this.refs.get(call.address)?.delete(call.address + call.size);
+    this.removeRef(call.address, call.address + call.size);
     this.sanelyEnding = true;
     if (hasAlignment) this.cutSeeds.push(seed);
     return true;

@@ -10,7 +10,7 @@ import { buildGraph, type FunctionGraph } from './cfg.js';
 import type { ImageDecoder } from './decoder.js';
 import { FunctionAnalysis, type AnalysisContext } from './function-analysis.js';
 import { knownTableAddresses } from './jump-tables.js';
-import { absoluteSlot, baseMnemonic, ripSlot } from './operands.js';
+import { absoluteSlot, ripSlot } from './operands.js';
 import type { LoadedBinary } from './types.js';
 import { gapSequenceLength, isHotPatchPrologue, PADDING_BYTES } from './x86-patterns.js';
 
@@ -197,7 +197,7 @@ export class FunctionFinder implements AnalysisContext {
     for (let step = 0; step < 4; step++) {
       const ins = this.decoder.decode(at);
       if (!ins) break;
-      const m = baseMnemonic(ins.mnemonic);
+      const m = ins.base;
       if (PLT_PREAMBLE.has(m)) {
         at += ins.size;
         continue;

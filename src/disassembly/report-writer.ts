@@ -33,11 +33,7 @@ function smdaTimestamp(date = new Date()): string {
 const digest = (algorithm: string, bytes: Uint8Array) => createHash(algorithm).update(bytes).digest('hex');
 const sortedNumbers = (values: Iterable<number>) => [...values].sort((a, b) => a - b);
 
-function hexOf(image: Uint8Array, offset: number, size: number): string {
-  return Buffer.from(image.subarray(offset, offset + size)).toString('hex');
-}
-
-function functionEntry(fn: FoundFunction, input: ReportInput): Record<string, unknown> {
+function functionEntry(fn: FoundFunction, input: ReportInput, image: Buffer): Record<string, unknown> {
   const { binary, finder } = input;
   const { analysis, graph, candidate } = fn;
   const base = binary.baseAddr;
@@ -45,17 +41,15 @@ function functionEntry(fn: FoundFunction, input: ReportInput): Record<string, un
   const blocks: Record<string, [number, string, string, string][]> = {};
   const smdaBlocks: SmdaBlock[] = [];
   for (const block of graph.blocks) {
-    const rows = block.instructions.map((ins): [number, string, string, string] => [ins.address, hexOf(binary.image, ins.address - base, ins.size), ins.mnemonic, ins.operands]);
+    const rows = block.instructions.map((ins): [number, string, string, string] => [ins.address, image.toString('hex', ins.address - base, ins.address - base + ins.size), ins.mnemonic, ins.operands]);
     blocks[block.start] = rows;
-    smdaBlocks.push({
-      start: BigInt(block.start),
-      instructions: rows.map(([offset, bytes, mnemonic, operands]) => ({ offset: BigInt(offset), bytes, mnemonic, operands })),
-    });
+    // Addresses do not enter the PicHash (only escaped bytes do): no bigint per instruction.
+    smdaBlocks.push({ start: 0n, instructions: rows.map(([, bytes, mnemonic, operands]) => ({ offset: 0n, bytes, mnemonic, operands })) });
   }
   const outrefs: Record<string, number[]> = {};
   for (const block of graph.blocks) {
     for (const ins of block.instructions) {
-      const targets = [...(analysis.refs.get(ins.address) ?? [])].filter(
+      const targets = (analysis.refs.get(ins.address) ?? []).filter(
         (t) => t >= base && t < end && (t === fn.start || !analysis.instructions.has(t)),
       );
       if (targets.length > 0) outrefs[ins.address] = sortedNumbers(targets);
@@ -118,7 +112,8 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
   const { file, binary, finder } = input;
   const functions = [...finder.functions.values()];
   const xcfg: Record<string, unknown> = {};
-  for (const fn of functions) xcfg[fn.start] = functionEntry(fn, input);
+  const image = Buffer.from(binary.image.buffer, binary.image.byteOffset, binary.image.byteLength); // a view, not a copy
+  for (const fn of functions) xcfg[fn.start] = functionEntry(fn, input, image);
   const dataRefs = functions.flatMap((fn) => fn.analysis.dataRefs.map(([from, to]): [number, number] => [from, to]));
   const binweight = functions.reduce((sum, fn) => sum + [...fn.analysis.instructions.values()].reduce((s, i) => s + i.size, 0), 0);
   return {

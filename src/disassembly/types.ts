@@ -34,6 +34,8 @@ export interface Instruction {
   size: number;
   /** With prefix words (`rep stosd`, `bnd jmp`). */
   mnemonic: string;
+  /** The mnemonic without prefix words (`jmp`, `stosd`): what the rules look at. */
+  base: string;
   /** Operand text, trimmed; `""` when there are none. */
   operands: string;
 }

@@ -105,9 +105,11 @@ for (const sequence of GAP_SEQUENCE_LIST.map(hex)) {
   GAP_SEQUENCES.get(length)!.add(sequence);
 }
 const GAP_LENGTHS = [...GAP_SEQUENCES.keys()].sort((a, b) => b - a);
+const GAP_FIRST_BYTES = new Set(GAP_SEQUENCE_LIST.map((sequence) => parseInt(sequence.slice(0, 2), 16)));
 
 /** Length of the longest gap sequence at image offset `at`, or 0. */
 export function gapSequenceLength(image: Uint8Array, at: number): number {
+  if (!GAP_FIRST_BYTES.has(image[at]!)) return 0;
   for (const length of GAP_LENGTHS) {
     if (at + length > image.length) continue;
     if (GAP_SEQUENCES.get(length)!.has(Buffer.from(image.subarray(at, at + length)).toString('hex'))) return length;
