@@ -228,7 +228,7 @@ export function locateCandidates(image: AnalysisImage, candidates: CandidateSet)
     for (let at = start - baseAddr; at + 12 <= Math.min(size, start - baseAddr + length); at += 12) {
       const begin = image.view.getUint32(at, true);
       if (begin === 0) break;
-      const unwind = image.view.getUint32(at + 8, true) - 0;
+      const unwind = image.view.getUint32(at + 8, true); // an RVA: also the image offset
       const flags = unwind < size ? (bytes[unwind]! >> 3) & 4 : 0;
       if (flags !== 0) continue; // chained unwind info: a part of another function
       const candidate = initial(candidates.ensure(baseAddr + begin));
