@@ -18,7 +18,6 @@ export class Candidate {
   isInitial = false;
   /** From the gap pass or an after-call cut: may be reverted by a later function that runs into it. */
   isGap = false;
-  isTailCall = false;
   finished = false;
   aborted = false;
   queued = false;
@@ -51,7 +50,7 @@ export class Candidate {
       [false, 'l'],
       [this.prologue > 0, 'p'],
       [this.callRefs.size > 0, 'r'],
-      [this.isTailCall, 't'],
+      [false, 't'], // tail-call analysis: off in SMDA's default configuration
       [this.isGap, 'g'],
       [this.finished, 'f'],
       [this.aborted, 'x'],

@@ -34,8 +34,6 @@ const MNEMONIC_LENGTH = 32;
 const OPERANDS_LENGTH = 160;
 /** Bytes decoded per call: covers a typical basic block; longer runs just take another call. */
 const WINDOW = 96;
-/** SMDA decodes from a 15-byte window: an instruction never reaches beyond 15 bytes. */
-export const MAX_INSTRUCTION_LENGTH = 15;
 
 let module: Promise<{ capstone: CapstoneModule; window: number; out: number }> | undefined;
 const handles = new Map<Bitness, number>();
@@ -107,11 +105,6 @@ export class ImageDecoder {
   static async open(bytes: Uint8Array, baseAddr: number, bitness: Bitness): Promise<ImageDecoder> {
     const { capstone, window, out } = await capstoneModule();
     return new ImageDecoder(capstone, window, out, handleFor(bitness), baseAddr, bytes);
-  }
-
-  /** Number of distinct addresses decoded so far. */
-  get decodedCount(): number {
-    return this.cache.size;
   }
 
   /** The instruction at `address`, or null if the bytes there are no valid instruction (or outside the image). */

@@ -6,7 +6,6 @@
 import type { AnalysisImage } from './analysis-image.js';
 import type { CandidateSet } from './candidates.js';
 import type { ImageDecoder } from './decoder.js';
-import { MAX_INSTRUCTION_LENGTH } from './decoder.js';
 import { jumpTableTargets } from './jump-tables.js';
 import { absoluteSlot, GENERAL_REGISTERS, immediate, ripSlot } from './operands.js';
 import type { Instruction } from './types.js';
@@ -386,7 +385,7 @@ export class FunctionAnalysis {
         return !after || !['leave', 'ret', 'retn'].includes(after.mnemonic);
       }
       const instruction = context.decoder.decode(at);
-      if (!instruction || instruction.size > MAX_INSTRUCTION_LENGTH || !isGapSequence(image.bytes, at - image.baseAddr, instruction.size)) return false;
+      if (!instruction || !isGapSequence(image.bytes, at - image.baseAddr, instruction.size)) return false;
       at += instruction.size;
     }
     return false;
