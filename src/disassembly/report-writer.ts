@@ -33,30 +33,33 @@ function smdaTimestamp(date = new Date()): string {
 const digest = (algorithm: string, bytes: Uint8Array) => createHash(algorithm).update(bytes).digest('hex');
 const sortedNumbers = (values: Iterable<number>) => [...values].sort((a, b) => a - b);
 
-function functionEntry(fn: FoundFunction, input: ReportInput, image: Buffer): Record<string, unknown> {
+/** A function of `xcfg` (SMDA's `SmdaFunction.toDict`). */
+type FunctionEntry = Record<string, unknown> & { metadata: { binweight: number; [key: string]: unknown } };
+
+function functionEntry(fn: FoundFunction, input: ReportInput, image: Buffer): FunctionEntry {
   const { binary, finder } = input;
   const { analysis, graph, candidate } = fn;
   const base = binary.baseAddr;
   const end = base + binary.image.length;
   const blocks: Record<string, [number, string, string, string][]> = {};
   const smdaBlocks: SmdaBlock[] = [];
-  for (const block of graph.blocks) {
-    const rows = block.instructions.map((ins): [number, string, string, string] => [ins.address, image.toString('hex', ins.address - base, ins.address - base + ins.size), ins.mnemonic, ins.operands]);
-    blocks[block.start] = rows;
-    // Addresses do not enter the PicHash (only escaped bytes do): no bigint per instruction.
-    smdaBlocks.push({ start: 0n, instructions: rows.map(([, bytes, mnemonic, operands]) => ({ offset: 0n, bytes, mnemonic, operands })) });
-  }
   const outrefs: Record<string, number[]> = {};
-  for (const block of graph.blocks) {
-    for (const ins of block.instructions) {
-      const targets = (analysis.refs.get(ins.address) ?? []).filter(
-        (t) => t >= base && t < end && (t === fn.start || !analysis.instructions.has(t)),
-      );
-      if (targets.length > 0) outrefs[ins.address] = sortedNumbers(targets);
-    }
-  }
   let binweight = 0;
-  for (const ins of analysis.instructions.values()) binweight += ins.size;
+  for (const block of graph.blocks) {
+    const rows: [number, string, string, string][] = [];
+    // Addresses do not enter the PicHash (only escaped bytes do): no bigint per instruction.
+    const hashed: SmdaBlock = { start: 0n, instructions: [] };
+    for (const ins of block.instructions) {
+      const bytes = image.toString('hex', ins.address - base, ins.address - base + ins.size);
+      rows.push([ins.address, bytes, ins.mnemonic, ins.operands]);
+      hashed.instructions.push({ offset: 0n, bytes, mnemonic: ins.mnemonic, operands: ins.operands });
+      binweight += ins.size;
+      const targets = analysis.refs.get(ins.address)?.filter((t) => t >= base && t < end && (t === fn.start || !analysis.instructions.has(t)));
+      if (targets && targets.length > 0) outrefs[ins.address] = targets.sort((a, b) => a - b);
+    }
+    blocks[block.start] = rows;
+    smdaBlocks.push(hashed);
+  }
   const bounds = { lower: BigInt(base), upper: BigInt(end), bitness: binary.bitness };
   return {
     offset: fn.start,
@@ -111,11 +114,15 @@ function statistics(functions: FoundFunction[], finder: FunctionFinder): Record<
 export function buildReport(input: ReportInput): Record<string, unknown> {
   const { file, binary, finder } = input;
   const functions = [...finder.functions.values()];
-  const xcfg: Record<string, unknown> = {};
+  const xcfg: Record<string, FunctionEntry> = {};
   const image = Buffer.from(binary.image.buffer, binary.image.byteOffset, binary.image.byteLength); // a view, not a copy
-  for (const fn of functions) xcfg[fn.start] = functionEntry(fn, input, image);
+  let binweight = 0;
+  for (const fn of functions) {
+    const entry = functionEntry(fn, input, image);
+    binweight += entry.metadata.binweight;
+    xcfg[fn.start] = entry;
+  }
   const dataRefs = functions.flatMap((fn) => fn.analysis.dataRefs.map(([from, to]): [number, number] => [from, to]));
-  const binweight = functions.reduce((sum, fn) => sum + [...fn.analysis.instructions.values()].reduce((s, i) => s + i.size, 0), 0);
   return {
     architecture: 'intel',
     abi: binary.abi,
