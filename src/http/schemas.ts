@@ -214,3 +214,25 @@ export const FamilyChangesBody = Type.Object(
   },
   { title: changesTitle(FAMILY_CHANGE_FIELDS) },
 );
+
+const SmallIntegerQuery = (maximum: number, what: string) =>
+  Type.String({ pattern: '^[0-9]{1,6}$', title: `an integer from 0 to ${maximum}`, description: what });
+
+/** The matching parameters (MCRIT's query names); each is honoured, `minhash_score` too (MCRIT 1.6.2 ignores it). */
+const MATCHING_QUERY = {
+  minhash_score: Type.Optional(SmallIntegerQuery(100, 'a MinHash match needs a score above this (default 50)')),
+  pichash_size: Type.Optional(SmallIntegerQuery(100_000, 'PicHash matches need an own function of at least this many instructions (default 10)')),
+  band_matches_required: Type.Optional(SmallIntegerQuery(20, 'candidates share at least this many of the 20 band hashes (default 2; 0 disables MinHash matching)')),
+  force_recalculation: Type.Optional(BooleanQuery('run a new job even if an equal one exists')),
+};
+export const MatchingQuery = Type.Object(MATCHING_QUERY);
+export const CrossQuery = Type.Object({
+  ...MATCHING_QUERY,
+  sample_group_only: Type.Optional(BooleanQuery('match each sample against the other samples of the list only')),
+});
+
+export const SamplePairParams = Type.Object({ sample_id: IdParam('sample'), other_sample_id: IdParam('sample') });
+export const FunctionPairParams = Type.Object({ function_id: IdParam('function'), other_function_id: IdParam('function') });
+export const SampleListParams = Type.Object({
+  sample_ids: Type.String({ pattern: '^[0-9]{1,15}(,[0-9]{1,15}){0,999}$', title: 'sample ids separated by commas (at most 1000)' }),
+});

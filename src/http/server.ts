@@ -7,6 +7,7 @@ import type { JobEngine } from '../jobs/engine.js';
 import type { Storage } from '../storage/storage.js';
 import { failure, formatValidationError, installErrorHandlers } from './errors.js';
 import { jobRoutes } from './routes/jobs.js';
+import { matchingRoutes } from './routes/matching.js';
 import { resultRoutes } from './routes/results.js';
 import { sampleRoutes } from './routes/samples.js';
 import { binarySampleRoutes } from './routes/binary-samples.js';
@@ -65,10 +66,11 @@ export async function buildHttpServer(engine: JobEngine, storage: Storage, optio
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(jobRoutes, { engine });
-  await app.register(resultRoutes, { store: storage.jobs });
+  await app.register(resultRoutes, { store: storage.jobs, registry: engine.registry });
   await app.register(sampleRoutes, { engine, samples: storage.samples, maxReportBytes: options.maxReportBytes });
   await app.register(binarySampleRoutes, { engine, samples: storage.samples });
   await app.register(collectionRoutes, { samples: storage.samples, storageKind: storage.kind, version: options.version });
   await app.register(collectionChangeRoutes, { engine, samples: storage.samples });
+  await app.register(matchingRoutes, { engine, samples: storage.samples, maxReportBytes: options.maxReportBytes });
   return app;
 }

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { JsonText } from './method.js';
 import { stringifyLossless } from '../smda/lossless-json.js';
 import { openStorage } from '../storage/open-storage.js';
 import { FenceLostError, type Storage } from '../storage/storage.js';
@@ -18,7 +19,8 @@ import type { Fence } from './types.js';
 const port = parentPort!;
 const data = workerData as ExecutorData;
 const registry = await MethodRegistry.load(data.methodModuleUrls);
-let storage: Storage | undefined; // opened by the first job that stores data
+let opened: Storage | undefined; // opened by the first job that uses the database
+const storage = (): Storage => (opened ??= openStorage(data.storage, { onEventLoop: false }));
 
 function send(message: ExecutorMessage, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -31,7 +33,14 @@ function describeError(error: unknown): string {
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
 }
 
-const encodeResult = (result: unknown): Uint8Array => gzipSync(stringifyLossless(result ?? null));
+const encodeResult = (result: unknown): Uint8Array =>
+  gzipSync(result instanceof JsonText ? result.text : stringifyLossless(result ?? null));
+
+async function jobResult(jobId: string): Promise<unknown> {
+  const job = await storage().jobs.getJob(jobId);
+  const result = job?.resultId ? await storage().jobs.getResult(job.resultId) : undefined;
+  return result && JSON.parse(gunzipSync(result.gzipJson).toString('utf8'));
+}
 
 async function run(message: RunMessage): Promise<void> {
   const { jobNumber, claim, attempt } = message;
@@ -49,12 +58,16 @@ async function run(message: RunMessage): Promise<void> {
       },
       commit: async (write) => {
         if (committed !== undefined) throw new Error('a job commits at most once');
-        storage ??= openStorage(data.storage, { onEventLoop: false });
-        const outcome = await storage.commitJob(fence, Date.now(), write, encodeResult);
+        const outcome = await storage().commitJob(fence, Date.now(), write, encodeResult);
         committed = outcome.committed;
         if (!outcome.committed) throw new FenceLostError(fence);
         return outcome.result;
       },
+      read: (read) => {
+        const { samples } = storage();
+        return samples.snapshot(() => read(samples));
+      },
+      jobResult,
     });
     if (committed === undefined) {
       // A copy with its own ArrayBuffer: gzipSync may return a view of Node's shared buffer pool,

@@ -18,6 +18,15 @@ export interface JobContext {
    * `run` returns.
    */
   commit<R>(write: (samples: SampleStore) => Promise<R>): Promise<R>;
+  /** For methods that read the collection: runs `read` with every read seeing one state of it (a snapshot). */
+  read<R>(read: (samples: SampleStore) => Promise<R>): Promise<R>;
+  /** The result of another job (parsed JSON), or undefined while it has none. */
+  jobResult(jobId: string): Promise<unknown>;
+}
+
+/** A result already serialised as JSON text (for results whose number formatting matters). */
+export class JsonText {
+  constructor(readonly text: string) {}
 }
 
 /**
@@ -28,9 +37,8 @@ export interface JobMethod {
   name: string;
   /** JSON schema of the named parameters. */
   parameters: TSchema;
-  /** Returns the job's result (JSON-serialisable, or undefined for none); throws to fail the attempt. */
+  /** Returns the job's result (JSON-serialisable or `JsonText`, or undefined for none); throws to fail the attempt. */
   run(context: JobContext): unknown;
+  /** Its result is a matching report: `compact` drops the function-level matches (`matches.functions`). */
+  matchingReport?: boolean;
 }
-
-/** Methods whose results carry function-level matches (`matches.functions`), dropped by `compact`. */
-export const MATCHING_METHODS: ReadonlySet<string> = new Set(['query', 'getMatchesForSample', 'getMatchesForSampleVs']);

@@ -51,6 +51,11 @@ export class MethodRegistry {
     return method;
   }
 
+  /** Whether the method's results are matching reports (`compact` applies); false for unknown methods. */
+  producesMatchingReports(name: string): boolean {
+    return this.methods.get(name)?.matchingReport === true;
+  }
+
   /** Throws InvalidParametersError naming the first parameter that does not fit the method's schema. */
   validate(name: string, parameters: unknown): void {
     const method = this.get(name);

@@ -12,6 +12,7 @@ import type {
   SampleChanges,
   SampleRecord,
 } from '../samples/types.js';
+import type { MatchableFunction, SignatureRows } from '../matching/types.js';
 
 /** The collection side of the storage interface (the job side is `JobStore`). */
 export interface SampleStore {
@@ -58,4 +59,17 @@ export interface SampleStore {
   deleteFamily(id: number, keepSamples: boolean): Promise<DeletedFamily | undefined>;
   /** Rebuilds the band index from the stored signatures, in one transaction. */
   rebuildBandIndex(progress?: (fraction: number) => void): Promise<BandIndexRebuild>;
+
+  // Reads of matching (src/matching).
+  /** The functions of a sample in storage order (ascending offset), with signatures. */
+  matchableFunctions(sampleId: number): Promise<MatchableFunction[]>;
+  /**
+   * The function ids of the band index buckets (band i, `bandHashes[i]`) for every band, concatenated:
+   * a function appears once per band it shares.
+   */
+  bandBucketMembers(bandHashes: readonly number[]): Promise<Int32Array>;
+  /** Signatures of these functions (those deleted or without one are left out), in the given order. */
+  signatureRows(functionIds: readonly number[]): Promise<SignatureRows>;
+  /** Runs `read` so that all its reads see one state of the collection, whatever is written meanwhile. */
+  snapshot<T>(read: () => Promise<T>): Promise<T>;
 }

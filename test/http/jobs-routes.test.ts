@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { JobRecord } from '../../src/jobs/types.js';
 import type { SqliteJobStore } from '../../src/storage/sqlite/sqlite-job-store.js';
 import { api, startTestService, TEST_METHODS, waitFor, type TestService } from '../support/harness.js';
@@ -101,6 +101,18 @@ describe('jobs run by real workers', () => {
     assert.deepEqual(expectSuccess(await get(`/jobs/${job.id}/result`)), expected);
     assert.deepEqual(expectSuccess(await get(`/results/${view.result_id}`)), expected);
     assert.deepEqual(expectSuccess(await get(`/results/${view.result_id}/job`)), expectSuccess(await get(`/jobs/${job.id}`)));
+  });
+
+  test('a large result (over 256 KB compressed) is streamed and arrives whole', async () => {
+    const input = Buffer.from(randomBytes(600_000).toString('base64'));
+    const { job } = await live.engine.submit({ method: 'echo', parameters: { word: 'large' }, input });
+    await finished(job.id);
+    const stored = await live.engine.store.getResult(expectSuccess(await get(`/jobs/${job.id}`)).result_id);
+    assert.ok(stored!.gzipJson.byteLength > 256 * 1024, `${stored!.gzipJson.byteLength} bytes compressed`);
+    const answer = await get(`/jobs/${job.id}/result`);
+    assert.match(answer.headers.get('content-type') ?? '', /^application\/json/);
+    assert.equal(answer.headers.get('transfer-encoding'), 'chunked', 'sent as it is decompressed, without a length known up front');
+    assert.equal(expectSuccess(answer).inputText, input.toString());
   });
 
   test('compact=true drops exactly matches.functions from a query result, on both result routes', async () => {

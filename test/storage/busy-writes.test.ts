@@ -18,17 +18,17 @@ test('while another connection holds the write lock, the server keeps answering 
     );
     const started = Date.now();
     const submitted = service.engine.submit({ method: 'noop', parameters: { during: 'lock' } }).then(() => Date.now());
-    // Reads go on during the lock (WAL), and the event loop is free: each answer comes quickly.
-    const latencies: number[] = [];
+    // Reads go on during the lock (WAL), and the event loop is free: answers come back while the lock
+    // is still held (a blocked event loop would answer only after the release). Ordered, not timed.
+    const answeredAt: number[] = [];
     while (Date.now() - started < holdMs - 300) {
-      const t = Date.now();
       const answer = await api(service.url, 'GET', '/jobs/stats');
       assert.equal(answer.status, 200);
-      latencies.push(Date.now() - t);
+      answeredAt.push(Date.now());
     }
     const [releasedAt, submittedAt] = await Promise.all([released, submitted]);
-    assert.ok(latencies.length >= 5, `only ${latencies.length} answers during the lock`);
-    assert.ok(Math.max(...latencies) < 400, `slowest answer during the lock: ${Math.max(...latencies)} ms`);
+    const duringLock = answeredAt.filter((at) => at < releasedAt).length;
+    assert.ok(duringLock >= 3, `only ${duringLock} answers while the lock was held`);
     assert.ok(submittedAt >= releasedAt, 'the write waited for the lock');
     assert.equal((await service.engine.store.stats(false)).queued, 1);
   } finally {

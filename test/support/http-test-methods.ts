@@ -3,9 +3,9 @@ import type { JobMethod } from '../../src/jobs/method.js';
 
 /**
  * Extra job methods for the HTTP conformance tests (test/http): methods named like MCRIT's matching
- * methods, and one that is not a matching method but returns the same shape, to check that
- * `compact=true` drops `matches.functions` exactly for query, getMatchesForSample and
- * getMatchesForSampleVs.
+ * methods (they replace the real ones in these tests), and one that is not a matching method but
+ * returns the same shape, to check that `compact=true` drops `matches.functions` exactly for the
+ * methods that declare matching reports.
  */
 
 /** The result every method of this module returns; the tests compare against this literal. */
@@ -26,8 +26,8 @@ export function matchingShapedResult(tag: string) {
 
 const parameters = Type.Object({}, { additionalProperties: true });
 
-function shaped(name: string): JobMethod {
-  return { name, parameters, run: () => matchingShapedResult(name) };
+function shaped(name: string, matchingReport: boolean): JobMethod {
+  return { name, parameters, matchingReport, run: () => matchingShapedResult(name) };
 }
 
-export default [shaped('getMatchesForSample'), shaped('getMatchesForSampleVs'), shaped('getMatchesForCross')];
+export default [shaped('getMatchesForSample', true), shaped('getMatchesForSampleVs', true), shaped('getMatchesForCross', false)];

@@ -65,6 +65,7 @@ const flaky: JobMethod = {
 /** A matching-like result, to exercise `compact`. */
 const query: JobMethod = {
   name: 'query',
+  matchingReport: true,
   parameters: Type.Object({}, { additionalProperties: true }),
   run: () => ({
     info: { job: 'query' },

@@ -158,7 +158,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ engine: JobEngine }> = async
       if (!job) throw new HttpError(404, `no job with id ${id}`);
       const result = job.resultId ? await store.getResult(job.resultId) : undefined;
       if (!result) throw new HttpError(404, `job ${id} has no result: it is ${job.state}`);
-      return sendResult(reply, result, parseBoolean(request.query.compact, false));
+      return sendResult(reply, result, parseBoolean(request.query.compact, false), engine.registry.producesMatchingReports(result.method));
     },
   );
 };

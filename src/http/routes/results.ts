@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { MethodRegistry } from '../../jobs/registry.js';
 import type { JobStore } from '../../storage/store.js';
 import { HttpError } from '../errors.js';
 import { jobView } from '../job-view.js';
@@ -9,7 +10,7 @@ import { AnyData, CompactQuery, Envelope, ErrorEnvelope, JobView, ResultIdParams
 const errors = { 400: ErrorEnvelope, 404: ErrorEnvelope };
 
 /** Results by their own id, and the job that produced one. */
-export const resultRoutes: FastifyPluginAsyncTypebox<{ store: JobStore }> = async (app, { store }) => {
+export const resultRoutes: FastifyPluginAsyncTypebox<{ store: JobStore; registry: MethodRegistry }> = async (app, { store, registry }) => {
   app.get(
     '/results/:result_id',
     {
@@ -25,7 +26,7 @@ export const resultRoutes: FastifyPluginAsyncTypebox<{ store: JobStore }> = asyn
       const id = request.params.result_id.toLowerCase();
       const result = await store.getResult(id);
       if (!result) throw new HttpError(404, `no result with id ${id}`);
-      return sendResult(reply, result, parseBoolean(request.query.compact, false));
+      return sendResult(reply, result, parseBoolean(request.query.compact, false), registry.producesMatchingReports(result.method));
     },
   );
 

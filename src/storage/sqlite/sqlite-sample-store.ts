@@ -20,6 +20,8 @@ import type { SampleStore } from '../sample-store.js';
 import { retryWhileBusy } from './busy-retry.js';
 import { SqliteBandIndex } from './sqlite-band-index.js';
 import { SqliteCollectionEdits } from './sqlite-collection-edits.js';
+import { SqliteMatchReads } from './sqlite-match-reads.js';
+import type { MatchableFunction, SignatureRows } from '../../matching/types.js';
 
 /** Unsigned 64-bit values are stored as their two's complement in SQLite's signed 64-bit integers. */
 const toStored = (value: bigint): bigint => BigInt.asIntN(64, value);
@@ -105,9 +107,11 @@ export class SqliteSampleStore implements SampleStore {
   private readonly sql;
   private readonly bands: SqliteBandIndex;
   private readonly edits: SqliteCollectionEdits;
+  private readonly matchReads: SqliteMatchReads;
 
   constructor(private readonly db: Database.Database) {
     this.bands = new SqliteBandIndex(db);
+    this.matchReads = new SqliteMatchReads(db);
     this.edits = new SqliteCollectionEdits(db, this.bands, (name) => this.familyId(name));
     const bigints = <T extends Database.Statement>(statement: T): T => statement.safeIntegers(true) as T;
     this.sql = {
@@ -315,6 +319,22 @@ export class SqliteSampleStore implements SampleStore {
 
   async rebuildBandIndex(progress?: (fraction: number) => void): Promise<BandIndexRebuild> {
     return this.inTransaction(() => this.edits.rebuildBandIndex(progress));
+  }
+
+  async matchableFunctions(sampleId: number): Promise<MatchableFunction[]> {
+    return this.matchReads.matchableFunctions(sampleId);
+  }
+
+  async bandBucketMembers(bandHashes: readonly number[]): Promise<Int32Array> {
+    return this.matchReads.bandBucketMembers(bandHashes);
+  }
+
+  async signatureRows(functionIds: readonly number[]): Promise<SignatureRows> {
+    return this.matchReads.signatureRows(functionIds);
+  }
+
+  snapshot<T>(read: () => Promise<T>): Promise<T> {
+    return this.matchReads.snapshot(read);
   }
 
   /** A write transaction of its own, or a savepoint within the caller's (a job's commit). */
