@@ -9,7 +9,8 @@
  *   MinHash match of most functions is their counterpart (8 of 9; sum_squares, checksum score 100).
  * - -O0 and -O2 builds of a function are different code (scores 3 to 25); nothing may pair them
  *   by PicHash.
- * Written against the hashes (PicHash equality, `minhashScore`) until the matcher lands.
+ * At the hash level (PicHash equality, `minhashScore`, best match among all functions); the same
+ * pairs through the matcher itself: test/http/binary-matching.test.ts.
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
