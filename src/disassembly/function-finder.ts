@@ -2,7 +2,7 @@
  * Finds the functions of a loaded binary (reference §2.6): the primary pass analyses candidates by
  * score, the gap pass looks for functions in the unowned ranges left between them, then candidates
  * queued meanwhile are drained. Owns the global state: which function owns each instruction byte,
- * the published code refs, registration and reverts.
+ * registration and reverts; the inbound refs of function starts are collected once at the end.
  */
 import { AnalysisImage } from './analysis-image.js';
 import { Candidate, CandidateSet, locateCandidates } from './candidates.js';
@@ -46,6 +46,7 @@ export class FunctionFinder implements AnalysisContext {
   private readonly owners: number[] = [];
   private readonly ownerIds = new Map<number, number>();
   readonly analysisMarks: Int32Array;
+  /** Analyses so far: the serial that stamps each analysis' bytes in `analysisMarks`. */
   private analyses = 0;
   /** Code refs to function starts from every registered function (built once the analysis is done). */
   private refsToStarts: Map<number, Set<number>> | undefined;

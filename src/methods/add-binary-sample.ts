@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import { disassemble } from '../disassembly/disassemble.js';
 import type { LoadOptions } from '../disassembly/load-binary.js';
 import type { Bitness } from '../disassembly/types.js';
 import type { JobMethod } from '../jobs/method.js';
@@ -14,7 +13,7 @@ const utcNow = () => new Date().toISOString().slice(0, 19);
 const DISASSEMBLY_SHARE = 0.6;
 
 /** How the job's parameters say to load its input (`base_addr` travels as a decimal string: exact in JSON). */
-export function loadOptionsOf(parameters: JobParameters): LoadOptions {
+function loadOptionsOf(parameters: JobParameters): LoadOptions {
   const baseAddr = parameters['base_addr'];
   return {
     isDump: parameters['is_dump'] === true,
@@ -45,6 +44,8 @@ export const addBinarySample: JobMethod = {
   ),
   async run({ parameters, input, progress, commit }) {
     if (!input) throw new Error('addBinarySample needs the file as its input');
+    // Every executor thread loads every method when it starts; the disassembler (and Capstone) only when used.
+    const { disassemble } = await import('../disassembly/disassemble.js');
     const { text } = await disassemble(input, { ...loadOptionsOf(parameters), progress: (fraction) => progress(fraction * DISASSEMBLY_SHARE) });
     const sample = prepareSample(text, {
       overrides: {

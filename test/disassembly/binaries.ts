@@ -9,7 +9,7 @@ export const BINARIES_DIR = fileURLToPath(new URL('../fixtures/binaries/', impor
 export const BUILDS = ['elf64-O0', 'elf64-O2', 'elf32-O0', 'elf32-O2', 'pe32-O0.exe', 'pe32-O2.exe', 'pe64-O0.exe', 'pe64-O2.exe'] as const;
 export type Build = (typeof BUILDS)[number];
 
-export function binary(name: string): Uint8Array {
+export function binary(name: string): Buffer {
   return readFileSync(BINARIES_DIR + name);
 }
 
