@@ -2,7 +2,7 @@
 import { ImageDecoder } from './decoder.js';
 import { FunctionFinder } from './function-finder.js';
 import { loadBinary, type LoadOptions } from './load-binary.js';
-import { buildReport, reportText } from './report-writer.js';
+import { writeReport } from './report-writer.js';
 
 export interface DisassembleOptions extends LoadOptions {
   /** `metadata.filename` of the report (SMDA leaves it empty for buffers; MCRIT sets it later). */
@@ -32,6 +32,6 @@ export async function disassemble(file: Uint8Array, options: DisassembleOptions 
     deadline: Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
   });
   finder.run();
-  const report = buildReport({ file, binary, finder, filename: options.filename ?? '', executionTime: (performance.now() - started) / 1000 });
-  return { text: reportText(report, options.indent), numFunctions: finder.functions.size };
+  const text = writeReport({ file, binary, finder, filename: options.filename ?? '', executionTime: (performance.now() - started) / 1000 }, options.indent);
+  return { text, numFunctions: finder.functions.size };
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { INTEL_ESCAPER } from '../minhash/escaping/intel-escaper.js';
 import { picHash } from '../minhash/pichash.js';
-import { integerToken, stringifyWithIntegerTokens } from '../smda/lossless-json.js';
+import { integerToken, parseJsonWithIntegerTokens, stringifyWithIntegerTokens } from '../smda/lossless-json.js';
 import type { SmdaBlock } from '../smda/types.js';
 import { VERSION } from '../version.js';
 import { stronglyConnectedComponents } from './cfg.js';
@@ -33,37 +33,41 @@ function smdaTimestamp(date = new Date()): string {
 const digest = (algorithm: string, bytes: Uint8Array) => createHash(algorithm).update(bytes).digest('hex');
 const sortedNumbers = (values: Iterable<number>) => [...values].sort((a, b) => a - b);
 
-/** A function of `xcfg` (SMDA's `SmdaFunction.toDict`). */
-type FunctionEntry = Record<string, unknown> & { metadata: { binweight: number; [key: string]: unknown } };
+/** Capstone's text is plain ASCII without quotes or backslashes; anything else goes through JSON.stringify. */
+const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const jsonString = (text: string) => (PLAIN_TEXT.test(text) ? `"${text}"` : JSON.stringify(text));
 
-function functionEntry(fn: FoundFunction, input: ReportInput, image: Buffer): FunctionEntry {
+/**
+ * A function of `xcfg` (SMDA's `SmdaFunction.toDict`) as JSON text. The blocks (nearly all of the
+ * report) are written directly: an object per instruction row, stringified and scanned for integer
+ * tokens, costs several times more.
+ */
+function functionJson(fn: FoundFunction, input: ReportInput, image: Buffer): { json: string; binweight: number } {
   const { binary, finder } = input;
   const { analysis, graph, candidate } = fn;
   const base = binary.baseAddr;
   const end = base + binary.image.length;
-  const blocks: Record<string, [number, string, string, string][]> = {};
+  const blocks: string[] = [];
   const smdaBlocks: SmdaBlock[] = [];
   const outrefs: Record<string, number[]> = {};
   let binweight = 0;
   for (const block of graph.blocks) {
-    const rows: [number, string, string, string][] = [];
+    const rows: string[] = [];
     // Addresses do not enter the PicHash (only escaped bytes do): no bigint per instruction.
     const hashed: SmdaBlock = { start: 0n, instructions: [] };
     for (const ins of block.instructions) {
       const bytes = image.toString('hex', ins.address - base, ins.address - base + ins.size);
-      rows.push([ins.address, bytes, ins.mnemonic, ins.operands]);
+      rows.push(`[${ins.address},"${bytes}",${jsonString(ins.mnemonic)},${jsonString(ins.operands)}]`);
       hashed.instructions.push({ offset: 0n, bytes, mnemonic: ins.mnemonic, operands: ins.operands });
       binweight += ins.size;
       const targets = analysis.refs.get(ins.address)?.filter((t) => t >= base && t < end && (t === fn.start || !analysis.instructions.has(t)));
       if (targets && targets.length > 0) outrefs[ins.address] = targets.sort((a, b) => a - b);
     }
-    blocks[block.start] = rows;
+    blocks.push(`"${block.start}":[${rows.join(',')}]`);
     smdaBlocks.push(hashed);
   }
   const bounds = { lower: BigInt(base), upper: BigInt(end), bitness: binary.bitness };
-  return {
-    offset: fn.start,
-    blocks,
+  const rest = stringifyWithIntegerTokens({
     apirefs: Object.fromEntries(sortedNumbers(analysis.apiRefs.keys()).map((address) => [address, analysis.apiRefs.get(address)])),
     stringrefs: {},
     blockrefs: Object.fromEntries(graph.blocks.map((b) => [b.start, graph.blockRefs.get(b.start) ?? []])),
@@ -82,7 +86,8 @@ function functionEntry(fn: FoundFunction, input: ReportInput, image: Buffer): Fu
       strongly_connected_components: stronglyConnectedComponents(graph.blockRefs),
       tfidf: null,
     },
-  };
+  });
+  return { json: `{"offset":${fn.start},"blocks":{${blocks.join(',')}},${rest.slice(1)}`, binweight };
 }
 
 function statistics(functions: FoundFunction[], finder: FunctionFinder): Record<string, number> {
@@ -110,20 +115,26 @@ function statistics(functions: FoundFunction[], finder: FunctionFinder): Record<
   };
 }
 
-/** The report as a JSON-ready object; PicHashes are integer tokens (write it with `reportText`). */
-export function buildReport(input: ReportInput): Record<string, unknown> {
+/** Stands for `xcfg` in the report object until its text is put in. */
+const XCFG_PLACEHOLDER = '\u0000xcfg';
+
+/**
+ * The report as JSON text, PicHashes exact (unsigned 64-bit); `indent` as JSON.stringify's (SMDA
+ * writes 1), compact by default.
+ */
+export function writeReport(input: ReportInput, indent?: number): string {
   const { file, binary, finder } = input;
   const functions = [...finder.functions.values()];
-  const xcfg: Record<string, FunctionEntry> = {};
   const image = Buffer.from(binary.image.buffer, binary.image.byteOffset, binary.image.byteLength); // a view, not a copy
+  const xcfg: string[] = [];
   let binweight = 0;
   for (const fn of functions) {
-    const entry = functionEntry(fn, input, image);
-    binweight += entry.metadata.binweight;
-    xcfg[fn.start] = entry;
+    const { json, binweight: bytes } = functionJson(fn, input, image);
+    binweight += bytes;
+    xcfg.push(`"${fn.start}":${json}`);
   }
   const dataRefs = functions.flatMap((fn) => fn.analysis.dataRefs.map(([from, to]): [number, number] => [from, to]));
-  return {
+  const report = {
     architecture: 'intel',
     abi: binary.abi,
     base_addr: binary.baseAddr,
@@ -155,7 +166,7 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
     statistics: statistics(functions, finder),
     status: finder.timedOut ? 'timeout' : 'ok',
     timestamp: smdaTimestamp(),
-    xcfg,
+    xcfg: XCFG_PLACEHOLDER,
     xdata_refs_from: dataRefs.sort((a, b) => a[0] - b[0] || a[1] - b[1]),
     xdata_refs_to: [...dataRefs].sort((a, b) => a[1] - b[1] || a[0] - b[0]),
     xheader: Buffer.from(binary.headerBytes).toString('hex'),
@@ -172,9 +183,6 @@ export function buildReport(input: ReportInput): Record<string, unknown> {
       tls_callbacks: binary.tlsCallbacks,
     },
   };
-}
-
-/** The report as JSON text, PicHashes exact (unsigned 64-bit). */
-export function reportText(report: Record<string, unknown>, indent?: number): string {
-  return stringifyWithIntegerTokens(report, indent);
+  const text = stringifyWithIntegerTokens(report).replace(JSON.stringify(XCFG_PLACEHOLDER), () => `{${xcfg.join(',')}}`);
+  return indent === undefined ? text : stringifyWithIntegerTokens(parseJsonWithIntegerTokens(text), indent);
 }
