@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, type ServiceConfig } from '../config.js';
 import { createWorkerPool, loadRegistry, openServiceStorage, startService } from '../service.js';
 import { VERSION } from '../version.js';
+import { addDisassembleCommand } from './disassemble-command.js';
 
 function nonNegativeInteger(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
@@ -114,5 +115,7 @@ withCommonOptions(program.command('worker').description('run workers only, again
     });
   },
 );
+
+addDisassembleCommand(program);
 
 await program.parseAsync(process.argv);

@@ -153,6 +153,23 @@ export const AddReportQuery = Type.Object({
   force_recalculation: Type.Optional(BooleanQuery('run a new job even if an equal one exists')),
 });
 
+export const AddBinaryQuery = Type.Object({
+  filename: Type.Optional(Type.String({ maxLength: 1024, title: 'a file name of at most 1024 characters' })),
+  family: Type.Optional(Type.String({ maxLength: 256, title: 'a family name of at most 256 characters' })),
+  version: Type.Optional(Type.String({ maxLength: 256, title: 'a version of at most 256 characters' })),
+  is_library: Type.Optional(BooleanQuery('mark the sample as a library')),
+  is_dump: Type.Optional(BooleanQuery('the body is a memory image loaded at base_addr, not a PE/ELF file')),
+  base_addr: Type.Optional(
+    Type.String({
+      pattern: '^(?:0[xX][0-9a-fA-F]{1,13}|[0-9]{1,16})$',
+      title: 'an address, decimal or 0x-hex, below 2^53',
+      description: 'where the dump is loaded (needed with is_dump)',
+    }),
+  ),
+  bitness: Type.Optional(Type.Union([Type.Literal('32'), Type.Literal('64')], { title: '32 or 64', description: 'of a dump (guessed when absent)' })),
+  force_recalculation: Type.Optional(BooleanQuery('run a new job even if an equal one exists')),
+});
+
 export const DeleteFamilyQuery = Type.Object({
   keep_samples: Type.Optional(BooleanQuery('move the samples to family 0 (the unnamed family) instead of deleting them (default false)')),
 });

@@ -10,6 +10,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { matchingRoutes } from './routes/matching.js';
 import { resultRoutes } from './routes/results.js';
 import { sampleRoutes } from './routes/samples.js';
+import { binarySampleRoutes } from './routes/binary-samples.js';
 import { collectionRoutes } from './routes/collection.js';
 import { collectionChangeRoutes } from './routes/collection-changes.js';
 
@@ -67,6 +68,7 @@ export async function buildHttpServer(engine: JobEngine, storage: Storage, optio
   await app.register(jobRoutes, { engine });
   await app.register(resultRoutes, { store: storage.jobs, registry: engine.registry });
   await app.register(sampleRoutes, { engine, samples: storage.samples, maxReportBytes: options.maxReportBytes });
+  await app.register(binarySampleRoutes, { engine, samples: storage.samples });
   await app.register(collectionRoutes, { samples: storage.samples, storageKind: storage.kind, version: options.version });
   await app.register(collectionChangeRoutes, { engine, samples: storage.samples });
   await app.register(matchingRoutes, { engine, samples: storage.samples, maxReportBytes: options.maxReportBytes });

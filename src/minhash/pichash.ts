@@ -23,7 +23,7 @@ function escapedBlock(block: SmdaBlock, escaper: InstructionEscaper, image: Imag
 }
 
 /** The PicHash of a function over all its blocks, with its architecture's escaper. */
-export function picHash(fn: SmdaFunction, escaper: InstructionEscaper, image: ImageBounds): bigint {
+export function picHash(fn: Pick<SmdaFunction, 'blocks'>, escaper: InstructionEscaper, image: ImageBounds): bigint {
   let escaped = '';
   for (const block of fn.blocks) escaped += escapedBlock(block, escaper, image);
   return sha256Prefix64(escaped);

@@ -76,7 +76,7 @@ export function checkReportHead(text: string): SmdaReport {
 }
 
 /** Parses an SMDA report (JSON text), validating it; throws SmdaReportError naming the first bad field. */
-function readReport(text: string): { report: SmdaReport; raw: RawObject; functionSpans: Map<string, JsonSpan> } {
+export function readReport(text: string): { report: SmdaReport; raw: RawObject; functionSpans: Map<string, JsonSpan> } {
   // Located: the report's members, its functions (xcfg's members) and theirs (for each one's metadata).
   const { raw, layout } = parseReportText(text, 3);
   const report = parseSmdaReport(raw as object);

@@ -41,8 +41,8 @@ export function toLosslessJson(value: unknown): LosslessJson {
 const QUOTED_TOKEN = /"\\u0000(-?\d+)"/g;
 
 /** `JSON.stringify` of a tree parsed by `parseJsonWithIntegerTokens`: its tokens become bare integers again. */
-export function stringifyWithIntegerTokens(value: unknown): string {
-  return JSON.stringify(value).replace(QUOTED_TOKEN, '$1');
+export function stringifyWithIntegerTokens(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(QUOTED_TOKEN, '$1');
 }
 
 /** The token `parseJsonWithIntegerTokens` would have produced for an integer. */

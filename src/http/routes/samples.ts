@@ -5,8 +5,8 @@ import { functionView, sampleView } from '../../samples/views.js';
 import { SmdaReportError } from '../../smda/smda-report-error.js';
 import type { SampleStore } from '../../storage/sample-store.js';
 import { HttpError } from '../errors.js';
-import { jobView } from '../job-view.js';
-import { sendLossless, sendLosslessFailure } from '../lossless-reply.js';
+import { sendLossless } from '../lossless-reply.js';
+import { givenParameters, submitSample } from '../sample-submission.js';
 import { parseBoolean, parseInteger } from '../query-values.js';
 import { AddReportQuery, AnyData, Envelope, ErrorEnvelope, JobView, PagingQuery, SampleIdParams, Sha256Params } from '../schemas.js';
 
@@ -53,35 +53,22 @@ export const sampleRoutes: FastifyPluginAsyncTypebox<SampleRoutesOptions> = asyn
         if (error instanceof SmdaReportError) throw new HttpError(400, `invalid SMDA report: ${error.message}`);
         throw error;
       }
-      const stored = await samples.getSampleBySha256(sha256);
-      if (stored) {
-        return sendLosslessFailure(reply, 409, {
-          message: `a sample with sha256 ${sha256} is stored already: sample ${stored.id}`,
-          sample: sampleView(stored),
-        });
-      }
       const q = request.query;
-      const parameters = Object.fromEntries(
-        Object.entries({
+      return submitSample(reply, {
+        engine,
+        samples,
+        method: 'addSmdaReport',
+        sha256,
+        parameters: givenParameters({
           family: q.family,
           filename: q.filename,
           version: q.version,
           is_library: q.is_library === undefined ? undefined : parseBoolean(q.is_library, false),
           username: request.headers.username as string | undefined,
-        }).filter(([, value]) => value !== undefined),
-      );
-      const submit = (forceRecalculation: boolean) =>
-        engine.submit({ method: 'addSmdaReport', parameters: parameters as never, input: body, forceRecalculation });
-      let outcome = await submit(parseBoolean(q.force_recalculation, false));
-      if (!outcome.created && (outcome.job.state === 'queued' || outcome.job.state === 'processing')) {
-        return sendLosslessFailure(reply, 409, {
-          message: `the sample with sha256 ${sha256} is being added by job ${outcome.job.id} (${outcome.job.state})`,
-          job: jobView(outcome.job),
-        });
-      }
-      // An equal job that ended earlier did not leave this sample stored (it failed, or the sample was deleted since).
-      if (!outcome.created) outcome = await submit(true);
-      return sendLossless(reply, jobView(outcome.job), 202);
+        }),
+        input: body,
+        forceRecalculation: parseBoolean(q.force_recalculation, false),
+      });
     },
   );
 

@@ -1,0 +1,188 @@
+/**
+ * Writes the SMDA 4.4.4-shaped report (reference §5; the model `parseSmdaReport` validates) from the
+ * found functions. PicHashes are computed here with the project's Intel escaper over SMDA's image
+ * bounds, which is why the report can declare `smda_version` 4.4.4: its stored PicHashes are what
+ * SMDA 4.4.4 computes for these blocks.
+ */
+import { createHash } from 'node:crypto';
+import { INTEL_ESCAPER } from '../minhash/escaping/intel-escaper.js';
+import { picHash } from '../minhash/pichash.js';
+import { integerToken, parseJsonWithIntegerTokens, stringifyWithIntegerTokens } from '../smda/lossless-json.js';
+import type { SmdaBlock } from '../smda/types.js';
+import { VERSION } from '../version.js';
+import { stronglyConnectedComponents } from './cfg.js';
+import type { FoundFunction, FunctionFinder } from './function-finder.js';
+import type { LoadedBinary } from './types.js';
+
+export const SMDA_VERSION = '4.4.4';
+
+export interface ReportInput {
+  file: Uint8Array;
+  binary: LoadedBinary;
+  finder: FunctionFinder;
+  filename: string;
+  /** Seconds spent in the analysis (loading excluded, as SMDA counts). */
+  executionTime: number;
+}
+
+/** `%Y-%m-%dT%H-%M-%S`, UTC. */
+function smdaTimestamp(date = new Date()): string {
+  return date.toISOString().slice(0, 19).replaceAll(':', '-');
+}
+
+const digest = (algorithm: string, bytes: Uint8Array) => createHash(algorithm).update(bytes).digest('hex');
+const sortedNumbers = (values: Iterable<number>) => [...values].sort((a, b) => a - b);
+
+/** Capstone's text is plain ASCII without quotes or backslashes; anything else goes through JSON.stringify. */
+const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const jsonString = (text: string) => (PLAIN_TEXT.test(text) ? `"${text}"` : JSON.stringify(text));
+
+/**
+ * A function of `xcfg` (SMDA's `SmdaFunction.toDict`) as JSON text. The blocks (nearly all of the
+ * report) are written directly: an object per instruction row, stringified and scanned for integer
+ * tokens, costs several times more.
+ */
+function functionJson(fn: FoundFunction, input: ReportInput, image: Buffer): { json: string; binweight: number } {
+  const { binary, finder } = input;
+  const { analysis, graph, candidate } = fn;
+  const base = binary.baseAddr;
+  const end = base + binary.image.length;
+  const blocks: string[] = [];
+  const smdaBlocks: SmdaBlock[] = [];
+  const outrefs: Record<string, number[]> = {};
+  let binweight = 0;
+  for (const block of graph.blocks) {
+    const rows: string[] = [];
+    // Addresses do not enter the PicHash (only escaped bytes do): no bigint per instruction.
+    const hashed: SmdaBlock = { start: 0n, instructions: [] };
+    for (const ins of block.instructions) {
+      const bytes = image.toString('hex', ins.address - base, ins.address - base + ins.size);
+      rows.push(`[${ins.address},"${bytes}",${jsonString(ins.mnemonic)},${jsonString(ins.operands)}]`);
+      hashed.instructions.push({ offset: 0n, bytes, mnemonic: ins.mnemonic, operands: ins.operands });
+      binweight += ins.size;
+      const targets = analysis.refs.get(ins.address)?.filter((t) => t >= base && t < end && (t === fn.start || !analysis.instructions.has(t)));
+      if (targets && targets.length > 0) outrefs[ins.address] = targets.sort((a, b) => a - b);
+    }
+    blocks.push(`"${block.start}":[${rows.join(',')}]`);
+    smdaBlocks.push(hashed);
+  }
+  const bounds = { lower: BigInt(base), upper: BigInt(end), bitness: binary.bitness };
+  const rest = stringifyWithIntegerTokens({
+    apirefs: Object.fromEntries(sortedNumbers(analysis.apiRefs.keys()).map((address) => [address, analysis.apiRefs.get(address)])),
+    stringrefs: {},
+    blockrefs: Object.fromEntries(graph.blocks.map((b) => [b.start, graph.blockRefs.get(b.start) ?? []])),
+    inrefs: finder.inRefs(fn.start),
+    outrefs,
+    is_exported: binary.exportedFunctions.has(fn.start),
+    architecture_metadata: {},
+    metadata: {
+      binweight,
+      characteristics: candidate?.characteristics() ?? null,
+      // SMDA's confidence and TF-IDF need its MSVC mnemonic histograms; nothing in MCRIT reads them.
+      confidence: null,
+      function_name: binary.functionNames.get(fn.start) ?? '',
+      pic_hash: integerToken(picHash({ blocks: smdaBlocks }, INTEL_ESCAPER, bounds)),
+      nesting_depth: null,
+      strongly_connected_components: stronglyConnectedComponents(graph.blockRefs),
+      tfidf: null,
+    },
+  });
+  return { json: `{"offset":${fn.start},"blocks":{${blocks.join(',')}},${rest.slice(1)}`, binweight };
+}
+
+function statistics(functions: FoundFunction[], finder: FunctionFinder): Record<string, number> {
+  let blocks = 0;
+  let instructions = 0;
+  let apiCalls = 0;
+  let calls = 0;
+  for (const fn of functions) {
+    blocks += fn.graph.blocks.length;
+    instructions += fn.analysis.instructions.size;
+    apiCalls += fn.analysis.apiRefs.size;
+    calls += finder.inRefs(fn.start).length;
+  }
+  return {
+    num_functions: functions.length,
+    num_recursive_functions: functions.filter((fn) => fn.analysis.isRecursive).length,
+    num_leaf_functions: functions.filter((fn) => fn.analysis.isLeaf).length,
+    num_thunk_functions: functions.filter((fn) => fn.analysis.isThunk).length,
+    num_basic_blocks: blocks,
+    num_instructions: instructions,
+    num_api_calls: apiCalls,
+    num_function_calls: calls,
+    num_failed_functions: finder.failedFunctions,
+    num_failed_instructions: 0,
+  };
+}
+
+/** Stands for `xcfg` in the report object until its text is put in. */
+const XCFG_PLACEHOLDER = '\u0000xcfg';
+
+/**
+ * The report as JSON text, PicHashes exact (unsigned 64-bit); `indent` as JSON.stringify's (SMDA
+ * writes 1), compact by default.
+ */
+export function writeReport(input: ReportInput, indent?: number): string {
+  const { file, binary, finder } = input;
+  const functions = [...finder.functions.values()];
+  const image = Buffer.from(binary.image.buffer, binary.image.byteOffset, binary.image.byteLength); // a view, not a copy
+  const xcfg: string[] = [];
+  let binweight = 0;
+  for (const fn of functions) {
+    const { json, binweight: bytes } = functionJson(fn, input, image);
+    binweight += bytes;
+    xcfg.push(`"${fn.start}":${json}`);
+  }
+  const dataRefs = functions.flatMap((fn) => fn.analysis.dataRefs.map(([from, to]): [number, number] => [from, to]));
+  const report = {
+    architecture: 'intel',
+    abi: binary.abi,
+    base_addr: binary.baseAddr,
+    binary_size: binary.image.length,
+    bitness: binary.bitness,
+    code_areas: binary.codeAreas,
+    code_sections: binary.sections.map(([start, end]) => ['', start, end]),
+    confidence_threshold: 0.0,
+    disassembler: `mcrit-ts ${VERSION}`,
+    disassembly_errors: {},
+    execution_time: input.executionTime,
+    identified_alignment: finder.candidates.identifiedAlignment,
+    message: finder.timedOut ? 'Analysis was stopped when running into the timeout.' : 'Analysis finished regularly.',
+    metadata: {
+      binweight,
+      component: '',
+      family: '',
+      filename: input.filename,
+      is_buffer: binary.format === 'dump',
+      is_library: false,
+      version: '',
+    },
+    oep: binary.oep,
+    pe_header_hash: binary.peHeaderHash,
+    sha256: digest('sha256', file),
+    sha1: digest('sha1', file),
+    md5: digest('md5', file),
+    smda_version: SMDA_VERSION,
+    statistics: statistics(functions, finder),
+    status: finder.timedOut ? 'timeout' : 'ok',
+    timestamp: smdaTimestamp(),
+    xcfg: XCFG_PLACEHOLDER,
+    xdata_refs_from: dataRefs.sort((a, b) => a[0] - b[0] || a[1] - b[1]),
+    xdata_refs_to: [...dataRefs].sort((a, b) => a[1] - b[1] || a[0] - b[0]),
+    xheader: Buffer.from(binary.headerBytes).toString('hex'),
+    xmetadata: {
+      exported_functions: sortedNumbers(binary.exportedFunctions),
+      imported_functions: Object.fromEntries(
+        sortedNumbers(binary.importSlots.keys()).map((slot) => {
+          const label = binary.importSlots.get(slot)!;
+          const bang = label.indexOf('!');
+          return [slot, [label.slice(0, bang), label.slice(bang + 1)]];
+        }),
+      ),
+      symbols: Object.fromEntries(sortedNumbers(binary.functionNames.keys()).map((address) => [address, binary.functionNames.get(address)])),
+      tls_callbacks: binary.tlsCallbacks,
+    },
+  };
+  const text = stringifyWithIntegerTokens(report).replace(JSON.stringify(XCFG_PLACEHOLDER), () => `{${xcfg.join(',')}}`);
+  return indent === undefined ? text : stringifyWithIntegerTokens(parseJsonWithIntegerTokens(text), indent);
+}
