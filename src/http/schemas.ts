@@ -153,6 +153,9 @@ export const AddReportQuery = Type.Object({
   force_recalculation: Type.Optional(BooleanQuery('run a new job even if an equal one exists')),
 });
 
+const BitnessQuery = Type.Optional(Type.Union([Type.Literal('32'), Type.Literal('64')], { title: '32 or 64', description: 'of a dump (guessed when absent)' }));
+const ADDRESS = { pattern: '^(?:0[xX][0-9a-fA-F]{1,13}|[0-9]{1,16})$', title: 'an address, decimal or 0x-hex, below 2^53' };
+
 export const AddBinaryQuery = Type.Object({
   filename: Type.Optional(Type.String({ maxLength: 1024, title: 'a file name of at most 1024 characters' })),
   family: Type.Optional(Type.String({ maxLength: 256, title: 'a family name of at most 256 characters' })),
@@ -160,13 +163,9 @@ export const AddBinaryQuery = Type.Object({
   is_library: Type.Optional(BooleanQuery('mark the sample as a library')),
   is_dump: Type.Optional(BooleanQuery('the body is a memory image loaded at base_addr, not a PE/ELF file')),
   base_addr: Type.Optional(
-    Type.String({
-      pattern: '^(?:0[xX][0-9a-fA-F]{1,13}|[0-9]{1,16})$',
-      title: 'an address, decimal or 0x-hex, below 2^53',
-      description: 'where the dump is loaded (needed with is_dump)',
-    }),
+    Type.String({ ...ADDRESS, description: 'where the dump is loaded (needed with is_dump)' }),
   ),
-  bitness: Type.Optional(Type.Union([Type.Literal('32'), Type.Literal('64')], { title: '32 or 64', description: 'of a dump (guessed when absent)' })),
+  bitness: BitnessQuery,
   force_recalculation: Type.Optional(BooleanQuery('run a new job even if an equal one exists')),
 });
 
@@ -236,3 +235,6 @@ export const FunctionPairParams = Type.Object({ function_id: IdParam('function')
 export const SampleListParams = Type.Object({
   sample_ids: Type.String({ pattern: '^[0-9]{1,15}(,[0-9]{1,15}){0,999}$', title: 'sample ids separated by commas (at most 1000)' }),
 });
+
+export const BinaryQueryQuery = Type.Object({ ...MATCHING_QUERY, bitness: BitnessQuery });
+export const BaseAddrParams = Type.Object({ base_addr: Type.String({ ...ADDRESS, description: 'where the image is loaded' }) });

@@ -8,6 +8,7 @@ import type { Storage } from '../storage/storage.js';
 import { failure, formatValidationError, installErrorHandlers } from './errors.js';
 import { jobRoutes } from './routes/jobs.js';
 import { matchingRoutes } from './routes/matching.js';
+import { binaryQueryRoutes } from './routes/binary-queries.js';
 import { resultRoutes } from './routes/results.js';
 import { sampleRoutes } from './routes/samples.js';
 import { binarySampleRoutes } from './routes/binary-samples.js';
@@ -72,5 +73,6 @@ export async function buildHttpServer(engine: JobEngine, storage: Storage, optio
   await app.register(collectionRoutes, { samples: storage.samples, storageKind: storage.kind, version: options.version });
   await app.register(collectionChangeRoutes, { engine, samples: storage.samples });
   await app.register(matchingRoutes, { engine, samples: storage.samples, maxReportBytes: options.maxReportBytes });
+  await app.register(binaryQueryRoutes, { engine });
   return app;
 }

@@ -13,13 +13,20 @@ const utcNow = () => new Date().toISOString().slice(0, 19);
 const DISASSEMBLY_SHARE = 0.6;
 
 /** How the job's parameters say to load its input (`base_addr` travels as a decimal string: exact in JSON). */
-function loadOptionsOf(parameters: JobParameters): LoadOptions {
+export function loadOptionsOf(parameters: JobParameters): LoadOptions {
   const baseAddr = parameters['base_addr'];
   return {
     isDump: parameters['is_dump'] === true,
     baseAddr: typeof baseAddr === 'string' ? Number(baseAddr) : undefined,
     bitness: parameters['bitness'] === 32 || parameters['bitness'] === 64 ? (parameters['bitness'] as Bitness) : undefined,
   };
+}
+
+/** The job's input disassembled into an SMDA report (JSON text). */
+export async function disassembleInput(input: Uint8Array, parameters: JobParameters, progress: (fraction: number) => void): Promise<string> {
+  // Every executor thread loads every method when it starts; the disassembler (and Capstone) only when used.
+  const { disassemble } = await import('../disassembly/disassemble.js');
+  return (await disassemble(input, { ...loadOptionsOf(parameters), progress })).text;
 }
 
 /**
@@ -44,9 +51,7 @@ export const addBinarySample: JobMethod = {
   ),
   async run({ parameters, input, progress, commit }) {
     if (!input) throw new Error('addBinarySample needs the file as its input');
-    // Every executor thread loads every method when it starts; the disassembler (and Capstone) only when used.
-    const { disassemble } = await import('../disassembly/disassemble.js');
-    const { text } = await disassemble(input, { ...loadOptionsOf(parameters), progress: (fraction) => progress(fraction * DISASSEMBLY_SHARE) });
+    const text = await disassembleInput(input, parameters, (fraction) => progress(fraction * DISASSEMBLY_SHARE));
     const sample = prepareSample(text, {
       overrides: {
         family: parameters['family'] as string | undefined,

@@ -3,12 +3,16 @@ import { addBinarySample } from './add-binary-sample.js';
 import { addSmdaReport } from './add-smda-report.js';
 import { deleteFamily, deleteSample, rebuildIndex } from './collection-changes.js';
 import { combineMatchesToCross } from './cross.js';
-import { getMatchesForSample, getMatchesForSampleVs, getMatchesForSampleVsGroup, getMatchesForSmdaReport } from './matching.js';
+import {
+  getMatchesForMappedBinary,
+  getMatchesForSample,
+  getMatchesForSampleVs,
+  getMatchesForSampleVsGroup,
+  getMatchesForSmdaReport,
+  getMatchesForUnmappedBinary,
+} from './matching.js';
 
-/**
- * The job methods this build provides; the binary queries arrive with the query methods;
- * configuration may add more (`--methods`).
- */
+/** The job methods this build provides; configuration may add more (`--methods`). */
 const methods: JobMethod[] = [
   addSmdaReport,
   addBinarySample,
@@ -19,6 +23,8 @@ const methods: JobMethod[] = [
   getMatchesForSampleVs,
   getMatchesForSampleVsGroup,
   getMatchesForSmdaReport,
+  getMatchesForUnmappedBinary,
+  getMatchesForMappedBinary,
   combineMatchesToCross,
 ];
 export default methods;

@@ -6,6 +6,7 @@ import { runMatch, storedSample, type MatchRun } from '../matching/match-run.js'
 import { MATCHING_PARAMETERS, matchingParameters } from '../matching/parameters.js';
 import { querySubject } from '../matching/query-subject.js';
 import { stringifyReport, type MatcherType } from '../matching/report.js';
+import { disassembleInput } from './add-binary-sample.js';
 import { prepareSample } from '../samples/prepare-sample.js';
 import type { SampleStore } from '../storage/sample-store.js';
 
@@ -69,20 +70,38 @@ export const getMatchesForSampleVsGroup = storedSampleMatcher(
   }),
 );
 
+/** A query job: a report (JSON text, from the input) matched against the collection, not stored. */
+function queryMethod(name: string, extraParameters: TProperties, reportOf: (context: JobContext) => Promise<string>): JobMethod {
+  return {
+    name,
+    matchingReport: true,
+    parameters: Type.Object({ ...extraParameters, ...MATCHING_PARAMETERS }, { additionalProperties: true }),
+    run: async (context) => {
+      if (!context.input) throw new Error(`${name} needs its input (the report or the binary)`);
+      const text = await reportOf(context);
+      const sample = prepareSample(text, { username: 'query', labelTimestamp: '', onProgress: (fraction) => context.progress(0.3 + fraction * 0.1) });
+      const { ownSample, subject } = querySubject(sample);
+      const run: MatchRun = { type: 'matcher_query', label: `MatcherQuery(${sample.sha256})`, ownSample, subject };
+      return context.read((samples) => reportText(context, samples, run, 0.4));
+    },
+  };
+}
+
 /** An SMDA report (the job's input) matched against the collection without being stored. */
-export const getMatchesForSmdaReport: JobMethod = {
-  name: 'getMatchesForSmdaReport',
-  matchingReport: true,
-  parameters: Type.Object(MATCHING_PARAMETERS, { additionalProperties: true }),
-  run: (context) => {
-    if (!context.input) throw new Error('getMatchesForSmdaReport needs the report as its input');
-    const sample = prepareSample(Buffer.from(context.input).toString('utf8'), {
-      username: 'query',
-      labelTimestamp: '',
-      onProgress: (fraction) => context.progress(fraction * 0.2),
-    });
-    const { ownSample, subject } = querySubject(sample);
-    const run: MatchRun = { type: 'matcher_query', label: `MatcherQuery(${sample.sha256})`, ownSample, subject };
-    return context.read((samples) => reportText(context, samples, run, 0.2));
-  },
+export const getMatchesForSmdaReport = queryMethod('getMatchesForSmdaReport', {}, async (context) => Buffer.from(context.input!).toString('utf8'));
+
+const BINARY_PARAMETERS = {
+  bitness: Type.Optional(Type.Union([Type.Literal(32), Type.Literal(64)])),
 };
+
+/** A PE or ELF file (the job's input), disassembled in-process, matched without being stored. */
+export const getMatchesForUnmappedBinary = queryMethod('getMatchesForUnmappedBinary', BINARY_PARAMETERS, (context) =>
+  disassembleInput(context.input!, context.parameters, (fraction) => context.progress(fraction * 0.3)),
+);
+
+/** A memory image loaded at `base_addr` (decimal text), disassembled in-process, matched without being stored. */
+export const getMatchesForMappedBinary = queryMethod(
+  'getMatchesForMappedBinary',
+  { ...BINARY_PARAMETERS, base_addr: Type.String({ pattern: '^[0-9]{1,16}$' }) },
+  (context) => disassembleInput(context.input!, { ...context.parameters, is_dump: true }, (fraction) => context.progress(fraction * 0.3)),
+);

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { loadBinary, type LoadOptions } from '../../disassembly/load-binary.js';
-import { InvalidBinaryError, MAX_IMAGE_SIZE } from '../../disassembly/types.js';
+import { MAX_IMAGE_SIZE } from '../../disassembly/types.js';
 import type { JobEngine } from '../../jobs/engine.js';
 import type { SampleStore } from '../../storage/sample-store.js';
-import { HttpError } from '../errors.js';
+import { checkBinaryUpload, parseAddress } from '../binary-upload.js';
 import { parseBoolean } from '../query-values.js';
 import { givenParameters, submitSample } from '../sample-submission.js';
 import { AddBinaryQuery, Envelope, ErrorEnvelope, JobView } from '../schemas.js';
@@ -36,23 +35,11 @@ export const binarySampleRoutes: FastifyPluginAsyncTypebox<BinarySampleRoutesOpt
       },
     },
     async (request, reply) => {
-      const body = request.body as Buffer | undefined;
-      if (!body || body.length === 0) throw new HttpError(400, 'POST /samples/binary needs the file as body');
       const q = request.query;
       const isDump = parseBoolean(q.is_dump, false);
-      if (isDump && q.base_addr === undefined) throw new HttpError(400, "missing query parameter 'base_addr': a memory dump needs its base address");
-      const baseAddr = q.base_addr === undefined ? undefined : Number(q.base_addr);
-      if (baseAddr !== undefined && !Number.isSafeInteger(baseAddr)) {
-        throw new HttpError(400, `invalid query parameter 'base_addr': ${q.base_addr} is beyond 2^53`);
-      }
       const bitness = q.bitness === undefined ? undefined : (Number(q.bitness) as 32 | 64);
-      const options: LoadOptions = { isDump, baseAddr, bitness };
-      try {
-        loadBinary(body, options);
-      } catch (error) {
-        if (error instanceof InvalidBinaryError) throw new HttpError(400, `invalid binary: ${error.message}`);
-        throw error;
-      }
+      const baseAddr = q.base_addr === undefined ? undefined : parseAddress("query parameter 'base_addr'", q.base_addr);
+      const { body, baseAddrParameter } = checkBinaryUpload('POST /samples/binary', request.body as Buffer | undefined, { isDump, baseAddr, bitness });
       return submitSample(reply, {
         engine,
         samples,
@@ -64,7 +51,7 @@ export const binarySampleRoutes: FastifyPluginAsyncTypebox<BinarySampleRoutesOpt
           version: q.version,
           is_library: q.is_library === undefined ? undefined : parseBoolean(q.is_library, false),
           is_dump: isDump,
-          base_addr: baseAddr === undefined ? undefined : String(baseAddr),
+          base_addr: baseAddrParameter,
           bitness,
           username: request.headers.username as string | undefined,
         }),

@@ -43,7 +43,7 @@ const queued = { 202: Envelope(JobView), ...errors };
 type MatchingQueryValues = { minhash_score?: string; pichash_size?: string; band_matches_required?: string };
 
 /** The job parameters of the matching query values given (MCRIT's `minhash_score` is the job's `minhash_threshold`). */
-function jobParameters(query: MatchingQueryValues): JobParameters {
+export function matchingJobParameters(query: MatchingQueryValues): JobParameters {
   const parameters: JobParameters = {};
   if (query.minhash_score !== undefined) parameters['minhash_threshold'] = Number(query.minhash_score);
   if (query.pichash_size !== undefined) parameters['pichash_size'] = Number(query.pichash_size);
@@ -69,7 +69,7 @@ function badReport(error: unknown): never {
 /** A synchronous match run on the server's connection: a sample deleted meanwhile is a 409, not a 500. */
 async function synchronousReport(samples: SampleStore, run: MatchRun, query: MatchingQueryValues): Promise<string> {
   try {
-    return stringifyReport((await runMatch(samples, run, matchingParameters(jobParameters(query)))).report);
+    return stringifyReport((await runMatch(samples, run, matchingParameters(matchingJobParameters(query)))).report);
   } catch (error) {
     if (error instanceof MissingSampleError) throw new HttpError(409, `the collection changed during the lookup (${error.message}); try again`);
     throw error;
@@ -111,7 +111,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox<MatchingRoutesOptions> = 
     async (request, reply) => {
       const id = Number(request.params.sample_id);
       await requireSample(id);
-      const job = await submit('getMatchesForSample', { sample_id: id, ...jobParameters(request.query) }, request.query.force_recalculation);
+      const job = await submit('getMatchesForSample', { sample_id: id, ...matchingJobParameters(request.query) }, request.query.force_recalculation);
       return sendLossless(reply, jobView(job), 202);
     },
   );
@@ -131,7 +131,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox<MatchingRoutesOptions> = 
       const [id, other] = [Number(request.params.sample_id), Number(request.params.other_sample_id)];
       await requireSample(id);
       await requireSample(other);
-      const parameters = { sample_id: id, other_sample_id: other, ...jobParameters(request.query) };
+      const parameters = { sample_id: id, other_sample_id: other, ...matchingJobParameters(request.query) };
       return sendLossless(reply, jobView(await submit('getMatchesForSampleVs', parameters, request.query.force_recalculation)), 202);
     },
   );
@@ -155,7 +155,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox<MatchingRoutesOptions> = 
       if (ids.length < 2) throw new HttpError(400, 'a cross comparison needs at least two different sample ids');
       for (const id of ids) await requireSample(id);
       const groupOnly = parseBoolean(request.query.sample_group_only, false);
-      const matching = jobParameters(request.query);
+      const matching = matchingJobParameters(request.query);
       const children: Record<string, string> = {};
       for (const id of ids) {
         const child = groupOnly
@@ -190,7 +190,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox<MatchingRoutesOptions> = 
       if (!a) throw new HttpError(404, `no function with id ${request.params.function_id}`);
       if (!b) throw new HttpError(404, `no function with id ${request.params.other_function_id}`);
       const [sampleA, sampleB] = [await requireSample(a.sampleId), await requireSample(b.sampleId)];
-      const threshold = matchingParameters(jobParameters(request.query)).minhashThreshold;
+      const threshold = matchingParameters(matchingJobParameters(request.query)).minhashThreshold;
       const xcfg = async (id: number) => JSON.parse((await samples.getFunctionXcfg(id)) ?? 'null');
       return sendLossless(reply, {
         function_entry_a: functionView(a, await xcfg(a.id)),
@@ -251,7 +251,7 @@ export const matchingRoutes: FastifyPluginAsyncTypebox<MatchingRoutesOptions> = 
       } catch (error) {
         badReport(error);
       }
-      const job = await submit('getMatchesForSmdaReport', jobParameters(request.query), request.query.force_recalculation, body);
+      const job = await submit('getMatchesForSmdaReport', matchingJobParameters(request.query), request.query.force_recalculation, body);
       return sendLossless(reply, jobView(job), 202);
     },
   );
