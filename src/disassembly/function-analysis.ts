@@ -376,10 +376,11 @@ export class FunctionAnalysis {
     return true;
   }
 
+  /** Padding instructions from `address` up to the next 16-byte boundary, within SMDA's 15-byte decode window. */
   private paddingReachesBoundary(address: number): boolean {
     const { image, context } = this;
     let run = 0;
-    for (let at = address; at < address + 64; run++) {
+    for (let at = address; at <= address + 15; run++) {
       if (run > 0 && at % 16 === 0) {
         const after = context.decoder.decode(at);
         return !after || !['leave', 'ret', 'retn'].includes(after.mnemonic);
