@@ -140,7 +140,8 @@ export class ServiceProcess {
   }
 
   /** Waits until stdout or stderr matches; fails if the process exits first or on timeout. */
-  waitForOutput(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  // Generous: a process compiles its TypeScript (tsx) as it starts, slow on a loaded 2-core machine.
+  waitForOutput(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const match = this.out.match(pattern) ?? this.err.match(pattern);
