@@ -14,12 +14,13 @@ export function databasePath(dataDir: string): string {
   return join(dataDir, 'mcrit.sqlite');
 }
 
-export function storageLocation(config: Pick<ServiceConfig, 'dataDir'>): StorageLocation {
+export function storageLocation(config: Pick<ServiceConfig, 'dataDir' | 'database'>): StorageLocation {
+  if (config.database) return { kind: 'postgres', url: config.database };
   return { kind: 'sqlite', path: databasePath(config.dataDir) };
 }
 
-export function openServiceStorage(config: Pick<ServiceConfig, 'dataDir'>): Storage {
-  mkdirSync(config.dataDir, { recursive: true });
+export function openServiceStorage(config: Pick<ServiceConfig, 'dataDir' | 'database'>): Promise<Storage> {
+  if (!config.database) mkdirSync(config.dataDir, { recursive: true });
   return openStorage(storageLocation(config), { onEventLoop: true });
 }
 
@@ -34,6 +35,7 @@ export function createWorkerPool(storage: Storage, registry: MethodRegistry, con
     heartbeatMs: config.heartbeatMs,
     sweepMs: config.sweepMs,
     pollMs: config.pollMs,
+    safetyPollMs: config.safetyPollMs,
     progressWriteMs: Math.min(250, config.heartbeatMs),
     backoff: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
     storage: storageLocation(config),
@@ -53,7 +55,7 @@ export interface RunningService {
 
 /** The HTTP server with its store and, unless `workers` is 0, an in-process worker pool. */
 export async function startService(config: ServiceConfig): Promise<RunningService> {
-  const storage = openServiceStorage(config);
+  const storage = await openServiceStorage(config);
   const registry = await loadRegistry(config);
   const engine = new JobEngine(storage.jobs, registry, config.maxAttempts);
   const pool = config.workers > 0 ? createWorkerPool(storage, registry, config) : undefined;

@@ -3,11 +3,21 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, type ServiceConfig } from '../config.js';
 import { createWorkerPool, loadRegistry, openServiceStorage, startService } from '../service.js';
+import { parseDatabaseUrl } from '../storage/postgres/connection.js';
 import { VERSION } from '../version.js';
 
 function nonNegativeInteger(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
   return Number(value);
+}
+
+function databaseUrl(value: string): string {
+  try {
+    parseDatabaseUrl(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -18,6 +28,11 @@ function collect(value: string, previous: string[]): string[] {
 function withCommonOptions(command: Command): Command {
   return command
     .addOption(new Option('--data-dir <dir>', 'folder of the SQLite database').env('DATA_DIR').default(DEFAULTS.dataDir))
+    .addOption(
+      new Option('--database <url>', 'PostgreSQL instead of SQLite: postgres://user@host:port/db[?schema=name]')
+        .env('DATABASE_URL')
+        .argParser(databaseUrl),
+    )
     .addOption(
       new Option('--workers <n>', 'executor threads (jobs at once) in this process')
         .env('WORKERS')
@@ -33,7 +48,12 @@ function withCommonOptions(command: Command): Command {
     .addOption(new Option('--lease-ms <ms>', 'lease of a claimed job').argParser(nonNegativeInteger).default(DEFAULTS.leaseMs))
     .addOption(new Option('--heartbeat-ms <ms>', 'lease renewal interval').argParser(nonNegativeInteger).default(DEFAULTS.heartbeatMs))
     .addOption(new Option('--sweep-ms <ms>', 'expired-lease sweep interval').argParser(nonNegativeInteger).default(DEFAULTS.sweepMs))
-    .addOption(new Option('--poll-ms <ms>', 'idle poll interval').argParser(nonNegativeInteger).default(DEFAULTS.pollMs))
+    .addOption(new Option('--poll-ms <ms>', 'idle poll interval (SQLite)').argParser(nonNegativeInteger).default(DEFAULTS.pollMs))
+    .addOption(
+      new Option('--safety-poll-ms <ms>', 'idle poll interval when new jobs are announced (PostgreSQL LISTEN/NOTIFY)')
+        .argParser(nonNegativeInteger)
+        .default(DEFAULTS.safetyPollMs),
+    )
     .addOption(new Option('--retry-base-ms <ms>', 'backoff after the first failed attempt').argParser(nonNegativeInteger).default(DEFAULTS.retryBaseMs))
     .addOption(new Option('--max-attempts <n>', 'attempts of a job before it fails').argParser(nonNegativeInteger).default(DEFAULTS.maxAttempts))
     .addOption(
@@ -45,12 +65,14 @@ function withCommonOptions(command: Command): Command {
 
 interface CommonFlags {
   dataDir: string;
+  database?: string;
   workers: number;
   methods: string[];
   leaseMs: number;
   heartbeatMs: number;
   sweepMs: number;
   pollMs: number;
+  safetyPollMs: number;
   retryBaseMs: number;
   maxAttempts: number;
   shutdownGraceMs: number;
@@ -96,14 +118,15 @@ withCommonOptions(
 ).action(async (flags: CommonFlags & { host: string; port: number; apiToken?: string; log: boolean }) => {
   const config = configFrom({ ...flags, logRequests: flags.log });
   const service = await startService(config);
-  console.log(`mcrit-ts ${VERSION} listening on ${service.url} (data: ${config.dataDir}, workers: ${config.workers})`);
+  const data = config.database ? 'PostgreSQL' : config.dataDir;
+  console.log(`mcrit-ts ${VERSION} listening on ${service.url} (data: ${data}, workers: ${config.workers})`);
   onSignals(() => service.stop());
 });
 
 withCommonOptions(program.command('worker').description('run workers only, against the same database as a server')).action(
   async (flags: CommonFlags) => {
     const config = configFrom(flags);
-    const storage = openServiceStorage(config);
+    const storage = await openServiceStorage(config);
     const registry = await loadRegistry(config);
     const pool = createWorkerPool(storage, registry, { ...config, workers: Math.max(1, config.workers) });
     await pool.start();

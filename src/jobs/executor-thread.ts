@@ -49,7 +49,7 @@ async function run(message: RunMessage): Promise<void> {
       },
       commit: async (write) => {
         if (committed !== undefined) throw new Error('a job commits at most once');
-        storage ??= openStorage(data.storage, { onEventLoop: false });
+        storage ??= await openStorage(data.storage, { onEventLoop: false });
         const outcome = await storage.commitJob(fence, Date.now(), write, encodeResult);
         committed = outcome.committed;
         if (!outcome.committed) throw new FenceLostError(fence);
