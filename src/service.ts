@@ -46,6 +46,7 @@ export function createWorkerPool(storage: Storage, registry: MethodRegistry, con
 
 export interface RunningService {
   engine: JobEngine;
+  storage: Storage;
   pool?: WorkerPool;
   http: FastifyInstance;
   /** The address the server listens on, e.g. http://127.0.0.1:8000 */
@@ -58,12 +59,6 @@ export async function startService(config: ServiceConfig): Promise<RunningServic
   const storage = await openServiceStorage(config);
   const registry = await loadRegistry(config);
   const engine = new JobEngine(storage.jobs, registry, config.maxAttempts);
-  const pool = config.workers > 0 ? createWorkerPool(storage, registry, config) : undefined;
-  if (pool) {
-    await pool.start();
-    engine.on('enqueued', () => pool.wake());
-    engine.on('deleted', () => void pool.renewLeases().catch(() => undefined));
-  }
   const http = await buildHttpServer(engine, storage, {
     apiToken: config.apiToken,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -71,11 +66,21 @@ export async function startService(config: ServiceConfig): Promise<RunningServic
     logRequests: config.logRequests,
     version: VERSION,
   });
+  // Workers start claiming only now: building the server blocks the event loop for a while (schema
+  // compilation; seconds on a loaded machine), long enough for the leases of claimed jobs to expire
+  // unrenewed (seen: a job reclaimed from a healthy server that had just started).
+  const pool = config.workers > 0 ? createWorkerPool(storage, registry, config) : undefined;
+  if (pool) {
+    await pool.start();
+    engine.on('enqueued', () => pool.wake());
+    engine.on('deleted', () => void pool.renewLeases().catch(() => undefined));
+  }
   await http.listen({ host: config.host, port: config.port });
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {
     engine,
+    storage,
     pool,
     http,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, type ServiceConfig } from '../config.js';
-import { createWorkerPool, loadRegistry, openServiceStorage, startService } from '../service.js';
+import { createWorkerPool, databasePath, loadRegistry, openServiceStorage, startService, storageLocation } from '../service.js';
+import { migrateStorage } from '../storage/open-storage.js';
 import { parseDatabaseUrl } from '../storage/postgres/connection.js';
 import { VERSION } from '../version.js';
 
@@ -11,7 +13,9 @@ function nonNegativeInteger(value: string): number {
   return Number(value);
 }
 
-function databaseUrl(value: string): string {
+/** An empty value (DATABASE_URL=) means none: SQLite. */
+function databaseUrl(value: string): string | undefined {
+  if (value === '') return undefined;
   try {
     parseDatabaseUrl(value);
   } catch (error) {
@@ -137,5 +141,18 @@ withCommonOptions(program.command('worker').description('run workers only, again
     });
   },
 );
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date (every start does it too; safe while other processes run)')
+  .addOption(new Option('--data-dir <dir>', 'folder of the SQLite database').env('DATA_DIR').default(DEFAULTS.dataDir))
+  .addOption(new Option('--database <url>', 'a PostgreSQL database instead').env('DATABASE_URL').argParser(databaseUrl))
+  .action(async (flags: { dataDir: string; database?: string }) => {
+    const config = { dataDir: resolve(flags.dataDir), database: flags.database };
+    if (!config.database) mkdirSync(config.dataDir, { recursive: true });
+    const { applied, current } = await migrateStorage(storageLocation(config));
+    const where = config.database ? 'PostgreSQL' : databasePath(config.dataDir);
+    console.log(applied.length ? `${where}: applied migrations ${applied.join(', ')}; now at version ${current}` : `${where}: up to date at version ${current}`);
+  });
 
 await program.parseAsync(process.argv);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { SqliteJobStore } from '../../src/storage/sqlite/sqlite-job-store.js';
+import type { JobStore } from '../../src/storage/store.js';
 import { api, tempDir, waitFor } from '../support/harness.js';
 import { auditByJob, countJobs, readAudit, reportCounts } from '../support/audit-log.js';
 import { openQueue, ProcessSet } from '../support/processes.js';
@@ -11,7 +11,7 @@ const JOBS = 5_000;
 test(`two worker processes and a server with in-process workers run ${JOBS} jobs on one database, each exactly once`, async (t) => {
   const dir = tempDir();
   const procs = new ProcessSet();
-  let store: SqliteJobStore | undefined;
+  let store: JobStore | undefined;
   try {
     const options = { dataDir: dir.path, workers: 2 };
     const [server, ...workers] = await Promise.all([

@@ -134,7 +134,7 @@ class TransactionScope implements PgScope {
 }
 
 /** Errors that mean the database cannot be reached right now (down, restarting, connection cut). */
-export function isUnavailable(error: unknown): boolean {
+export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && (code.startsWith('08') || code === '57P01' || code === '57P03' || code.startsWith('ECONN'))) return true;
   const message = error instanceof Error ? error.message : '';

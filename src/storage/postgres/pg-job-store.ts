@@ -19,6 +19,7 @@ import type {
 import { statsFromCounts } from '../job-stats.js';
 import { StoreRequestError, type JobStore } from '../store.js';
 import type { PgScope } from './connection.js';
+import { withoutNul } from './pg-values.js';
 import type { RunnableJobsListener } from './runnable-jobs-listener.js';
 
 interface JobRow {
@@ -87,10 +88,14 @@ const containing = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => 
 export class PgJobStore implements JobStore {
   readonly kind = 'postgres' as const;
 
-  /** `db`: the pool, or a transaction's connection (a job's commit). */
+  /**
+   * `db`: the pool, or a transaction's connection (a job's commit). `closeStorage`: what `close`
+   * does, as on SQLite, where the stores share one connection: closes the storage this store is of.
+   */
   constructor(
     private readonly db: PgScope,
     private readonly listener?: RunnableJobsListener,
+    private readonly closeStorage?: () => Promise<void>,
   ) {}
 
   async enqueue(request: EnqueueRequest, jobId: string, now: number): Promise<EnqueueOutcome> {
@@ -146,7 +151,7 @@ export class PgJobStore implements JobStore {
       const row = inserted.rows[0]!;
       await tx.query('INSERT INTO job_search (number, text) VALUES ($1, $2)', [
         row.number,
-        `${searchText([jobId, request.method], request.parameters)}\n${resultId}`,
+        withoutNul(`${searchText([jobId, request.method], request.parameters)}\n${resultId}`),
       ]);
       if (dependencies.length > 0) {
         await tx.query(
@@ -170,7 +175,7 @@ export class PgJobStore implements JobStore {
     if (query.method !== undefined) conditions.push(`j.method = ${param(query.method)}`);
     if (query.state !== undefined) conditions.push(`j.state = ${param(query.state)}`);
     const order = query.order === 'ascending' ? 'ASC' : 'DESC';
-    const text = query.text?.toLowerCase() ?? '';
+    const text = withoutNul(query.text?.toLowerCase() ?? '');
     const where = (all: string[]) => (all.length ? `WHERE ${all.join(' AND ')}` : '');
     let from = 'jobs j';
     let countSql: string;
@@ -345,7 +350,7 @@ export class PgJobStore implements JobStore {
   async fail(fence: Fence, error: string, backoff: RetryBackoff, now: number): Promise<FailOutcome> {
     const { rows } = await this.db.query<{ state: JobState }>(
       `UPDATE jobs SET ${AFTER_FAILED_ATTEMPT}, error = $6 WHERE number = $4 AND claims = $5 AND state = 'processing' RETURNING state`,
-      [now, backoff.baseMs, backoff.maxMs, fence.jobNumber, fence.claim, error],
+      [now, backoff.baseMs, backoff.maxMs, fence.jobNumber, fence.claim, withoutNul(error)],
     );
     if (!rows[0]) return 'refused';
     return rows[0].state === 'failed' ? 'failed' : 'retrying';
@@ -385,6 +390,6 @@ export class PgJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
-    // The pool belongs to the storage that made this store.
+    await this.closeStorage?.();
   }
 }

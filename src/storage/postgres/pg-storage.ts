@@ -24,7 +24,7 @@ export class PgStorage implements Storage {
     private readonly listener: RunnableJobsListener,
   ) {
     this.db = new PoolScope(pool);
-    this.jobs = new PgJobStore(this.db, listener);
+    this.jobs = new PgJobStore(this.db, listener, () => this.close());
     this.samples = new PgSampleStore(this.db);
   }
 
@@ -60,8 +60,14 @@ export class PgStorage implements Storage {
     }
   }
 
-  async close(): Promise<void> {
-    await this.listener.close();
-    await this.pool.end();
+  private closing: Promise<void> | undefined;
+
+  /** Closes the pool and the notification connection (once, whoever asks: this or `jobs.close()`). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.listener.close();
+      await this.pool.end();
+    })();
+    return this.closing;
   }
 }

@@ -8,3 +8,9 @@ export const fromStored = (text: string): bigint => BigInt.asUintN(64, BigInt(te
 /** A function's band index entries as a PostgreSQL array literal (NULL without a signature). */
 export const bandKeysLiteral = (hashes: readonly number[] | null): string | null =>
   hashes ? `{${hashes.map((hash, band) => bandKey(band, hash)).join(',')}}` : null;
+
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLite's can). Where a text is only searched or shown (the
+ * job filter's text and the filter itself, error messages), it becomes U+FFFD on both sides.
+ */
+export const withoutNul = (text: string): string => text.replaceAll('\u0000', '\uFFFD');

@@ -37,7 +37,10 @@ export class RunnableJobsListener {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.target.connectionString, application_name: 'mcrit-ts listener' });
+    const client = new pg.Client({
+      connectionString: this.target.connectionString,
+      application_name: `mcrit-ts listener ${this.target.schema}`.slice(0, 63),
+    });
     this.client = client;
     let lost = false;
     const onLost = (reason: string) => {
