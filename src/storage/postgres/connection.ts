@@ -92,22 +92,41 @@ export class PoolScope implements PgScope {
 
   async transaction<T>(body: (scope: PgScope) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
-      let broken = false;
+      const connection = await checkOut(this.pool);
       try {
-        await client.query('BEGIN');
-        const result = await body(new TransactionScope(client));
-        await client.query('COMMIT');
+        await connection.client.query('BEGIN');
+        const result = await body(new TransactionScope(connection.client));
+        await connection.client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => (broken = true));
+        await connection.client.query('ROLLBACK').catch(() => connection.markBroken());
         if (!isRetryable(error) || attempt >= MAX_RETRIES) throw error;
       } finally {
-        // A connection that could not even roll back is closed rather than reused.
-        client.release(broken);
+        connection.release();
       }
     }
   }
+}
+
+/**
+ * A connection taken from the pool for several statements. While taken, the pool no longer listens
+ * for its errors: a connection lost between two statements would emit an unhandled 'error' and end
+ * the process (seen with a proxy cutting connections). This listens until the release, and a
+ * connection that failed is closed rather than returned to the pool.
+ */
+export async function checkOut(pool: pg.Pool): Promise<{ client: pg.PoolClient; markBroken(): void; release(): void }> {
+  const client = await pool.connect();
+  let broken = false;
+  const onError = () => (broken = true);
+  client.on('error', onError);
+  return {
+    client,
+    markBroken: () => (broken = true),
+    release() {
+      client.removeListener('error', onError);
+      client.release(broken);
+    },
+  };
 }
 
 class TransactionScope implements PgScope {

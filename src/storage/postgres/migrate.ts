@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { checkOut } from './connection.js';
 import { PG_MIGRATIONS } from './migrations.js';
 
 /**
@@ -20,8 +21,8 @@ export interface MigrationReport {
  * migrates, the others wait and then find nothing left to do.
  */
 export async function migratePostgres(pool: pg.Pool, schema: string): Promise<MigrationReport> {
-  const client = await pool.connect();
-  let broken = false;
+  const connection = await checkOut(pool);
+  const client = connection.client;
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -49,9 +50,9 @@ export async function migratePostgres(pool: pg.Pool, schema: string): Promise<Mi
       }
       return { schema, applied, current };
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => (broken = true));
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => connection.markBroken());
     }
   } finally {
-    client.release(broken);
+    connection.release();
   }
 }
