@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { JobRecord } from '../../src/jobs/types.js';
-import { serviceSql } from '../support/service-sql.js';
+import { serviceSql, serviceSqlOf } from '../support/service-sql.js';
 import { api, startTestService, TEST_METHODS, waitFor, type TestService } from '../support/harness.js';
 import {
   claimJob,
@@ -272,7 +272,11 @@ describe('jobs moved by a fake worker at chosen times', () => {
 
     // White-box: make the counters drift, as a hand-edited database could.
     await serviceSql(quiet, "UPDATE job_counts SET count = count + 7 WHERE method = 'echo' AND state = 'finished'");
-    await serviceSql(quiet, "INSERT INTO job_counts (method, state, count) VALUES ('ghost', 'queued', 3) ON CONFLICT (method, state) DO UPDATE SET count = 3");
+    await serviceSqlOf(quiet, {
+      sqlite: "INSERT INTO job_counts (method, state, count) VALUES ('ghost', 'queued', 3) ON CONFLICT (method, state) DO UPDATE SET count = 3",
+      // PostgreSQL keeps the counters in shards (see its migrations)
+      postgres: "INSERT INTO job_counts (method, state, shard, count) VALUES ('ghost', 'queued', 0, 3) ON CONFLICT (method, state, shard) DO UPDATE SET count = 3",
+    });
     const drifted = expectSuccess(await api(quiet.url, 'GET', '/jobs/stats?with_refresh=false'));
     assert.notDeepEqual(drifted, expected, 'set-up: the tampered counters should show');
 

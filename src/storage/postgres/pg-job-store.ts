@@ -211,11 +211,13 @@ export class PgJobStore implements JobStore {
         // recount then sees every committed job change, and later ones apply on top of it.
         await tx.query('LOCK TABLE job_counts IN EXCLUSIVE MODE');
         await tx.query('DELETE FROM job_counts');
-        await tx.query('INSERT INTO job_counts (method, state, count) SELECT method, state, count(*) FROM jobs GROUP BY method, state');
+        await tx.query(
+          'INSERT INTO job_counts (method, state, shard, count) SELECT method, state, 0, count(*) FROM jobs GROUP BY method, state',
+        );
       });
     }
     const { rows } = await this.db.query<{ method: string; state: JobState; count: number }>(
-      'SELECT method, state, count FROM job_counts WHERE count <> 0',
+      'SELECT method, state, sum(count) AS count FROM job_counts GROUP BY method, state HAVING sum(count) <> 0',
     );
     return statsFromCounts(rows);
   }
