@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-import { mkdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, type ServiceConfig } from '../config.js';
 import { createWorkerPool, databasePath, loadRegistry, openServiceStorage, startService, storageLocation } from '../service.js';
 import { migrateStorage } from '../storage/open-storage.js';
+import { exportCollection, importCollection } from '../storage/collection-transfer.js';
 import { parseDatabaseUrl } from '../storage/postgres/connection.js';
 import { VERSION } from '../version.js';
 
@@ -28,15 +31,16 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(',').filter(Boolean)];
 }
 
-/** Options shared by `serve` and `worker`; each flag has an environment variable. */
-function withCommonOptions(command: Command): Command {
+/** Where the data is: SQLite in a folder, or PostgreSQL. */
+function withStoreOptions(command: Command): Command {
   return command
     .addOption(new Option('--data-dir <dir>', 'folder of the SQLite database').env('DATA_DIR').default(DEFAULTS.dataDir))
-    .addOption(
-      new Option('--database <url>', 'PostgreSQL instead of SQLite: postgres://user@host:port/db[?schema=name]')
-        .env('DATABASE_URL')
-        .argParser(databaseUrl),
-    )
+    .addOption(new Option('--database <url>', 'a PostgreSQL database instead').env('DATABASE_URL').argParser(databaseUrl));
+}
+
+/** Options shared by `serve` and `worker`; each flag has an environment variable. */
+function withCommonOptions(command: Command): Command {
+  return withStoreOptions(command)
     .addOption(
       new Option('--workers <n>', 'executor threads (jobs at once) in this process')
         .env('WORKERS')
@@ -142,11 +146,11 @@ withCommonOptions(program.command('worker').description('run workers only, again
   },
 );
 
-program
-  .command('migrate')
-  .description('bring the database schema up to date (every start does it too; safe while other processes run)')
-  .addOption(new Option('--data-dir <dir>', 'folder of the SQLite database').env('DATA_DIR').default(DEFAULTS.dataDir))
-  .addOption(new Option('--database <url>', 'a PostgreSQL database instead').env('DATABASE_URL').argParser(databaseUrl))
+withStoreOptions(
+  program
+    .command('migrate')
+    .description('bring the database schema up to date (every start does it too; safe while other processes run)'),
+)
   .action(async (flags: { dataDir: string; database?: string }) => {
     const config = { dataDir: resolve(flags.dataDir), database: flags.database };
     if (!config.database) mkdirSync(config.dataDir, { recursive: true });
@@ -154,5 +158,40 @@ program
     const where = config.database ? 'PostgreSQL' : databasePath(config.dataDir);
     console.log(applied.length ? `${where}: applied migrations ${applied.join(', ')}; now at version ${current}` : `${where}: up to date at version ${current}`);
   });
+
+withStoreOptions(
+  program
+    .command('export')
+    .description('write the samples, functions and labels to a file (JSON lines), hashes included')
+    .requiredOption('--out <file>', 'the file to write'),
+).action(async (flags: { dataDir: string; database?: string; out: string }) => {
+  const storage = await openServiceStorage({ dataDir: resolve(flags.dataDir), database: flags.database });
+  const out = createWriteStream(flags.out);
+  try {
+    const counts = await exportCollection(storage.samples, (line) => {
+      if (!out.write(`${line}\n`)) return once(out, 'drain').then(() => undefined);
+    });
+    await new Promise<void>((done, fail) => out.end((error?: Error | null) => (error ? fail(error) : done())));
+    console.log(`exported ${counts.samples} samples with ${counts.functions} functions to ${flags.out}`);
+  } finally {
+    await storage.close();
+  }
+});
+
+withStoreOptions(
+  program
+    .command('import')
+    .description('add the samples of an export file (samples already stored are skipped; nothing is rehashed)')
+    .requiredOption('--in <file>', 'the file to read'),
+).action(async (flags: { dataDir: string; database?: string; in: string }) => {
+  const storage = await openServiceStorage({ dataDir: resolve(flags.dataDir), database: flags.database });
+  try {
+    const lines = createInterface({ input: createReadStream(flags.in), crlfDelay: Infinity });
+    const counts = await importCollection(storage.samples, lines);
+    console.log(`imported ${counts.samples} samples with ${counts.functions} functions; skipped ${counts.skipped} already stored`);
+  } finally {
+    await storage.close();
+  }
+});
 
 await program.parseAsync(process.argv);
