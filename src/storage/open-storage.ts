@@ -1,10 +1,7 @@
 import Database from 'better-sqlite3';
 import { EVENT_LOOP_BUSY_TIMEOUT_MS, THREAD_BUSY_TIMEOUT_MS } from './sqlite/busy-retry.js';
 import { SqliteStorage } from './sqlite/sqlite-storage.js';
-import { PgStorage } from './postgres/pg-storage.js';
 import type { Storage, StorageLocation } from './storage.js';
-import { newPool, parseDatabaseUrl } from './postgres/connection.js';
-import { migratePostgres } from './postgres/migrate.js';
 import { openSqliteDatabase } from './sqlite/database.js';
 
 /**
@@ -14,7 +11,11 @@ import { openSqliteDatabase } from './sqlite/database.js';
  * connection or two (PostgreSQL).
  */
 export async function openStorage(location: StorageLocation, { onEventLoop }: { onEventLoop: boolean }): Promise<Storage> {
-  if (location.kind === 'postgres') return PgStorage.open(location.url, { poolSize: onEventLoop ? 10 : 2 });
+  if (location.kind === 'postgres') {
+    // Loaded only when used: a SQLite process (and each of its executor threads) never loads pg.
+    const { PgStorage } = await import('./postgres/pg-storage.js');
+    return PgStorage.open(location.url, { poolSize: onEventLoop ? 10 : 2 });
+  }
   return new SqliteStorage(location.path, onEventLoop ? EVENT_LOOP_BUSY_TIMEOUT_MS : THREAD_BUSY_TIMEOUT_MS);
 }
 
@@ -28,6 +29,8 @@ export interface MigrationOutcome {
 /** Brings the schema at `location` up to date, as every start does (`migrate` command). */
 export async function migrateStorage(location: StorageLocation): Promise<MigrationOutcome> {
   if (location.kind === 'postgres') {
+    const { newPool, parseDatabaseUrl } = await import('./postgres/connection.js');
+    const { migratePostgres } = await import('./postgres/migrate.js');
     const target = parseDatabaseUrl(location.url);
     const pool = newPool(target, 1, (message) => console.error(message));
     try {

@@ -2,7 +2,7 @@ import net from 'node:net';
 
 /**
  * A TCP proxy on loopback for fault tests: forwards connections to a target (PostgreSQL), and on
- * command cuts every open connection (both sides reset), refuses new ones while "down", or delays
+ * command cuts every open connection (both sides closed), refuses new ones while "down", or delays
  * every chunk in both directions (order kept).
  */
 export class TcpProxy {
@@ -29,7 +29,7 @@ export class TcpProxy {
   private accept(client: net.Socket, targetPort: number, targetHost: string): void {
     if (this.down) {
       this.counts.refused++;
-      client.resetAndDestroy();
+      client.destroy();
       return;
     }
     this.counts.accepted++;
@@ -59,15 +59,19 @@ export class TcpProxy {
     });
   }
 
-  /** Resets every open connection, as a network failure would. */
+  /**
+   * Closes every open connection at once, both sides, as a network failure or a restarted router
+   * would. (Not with resetAndDestroy: a socket reset that way kept the test process from exiting,
+   * spinning in Node's handle cleanup.)
+   */
   cut(): number {
     const open = [...this.sockets];
-    for (const socket of open) socket.resetAndDestroy();
+    for (const socket of open) socket.destroy();
     this.counts.cut += open.length / 2;
     return open.length / 2;
   }
 
-  /** While down, new connections are refused (reset at once). */
+  /** While down, new connections are refused (closed at once). */
   setDown(down: boolean): void {
     this.down = down;
   }
