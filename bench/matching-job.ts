@@ -15,12 +15,11 @@ import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
 
 const [path, kind, argument, maxPairs] = process.argv.slice(2) as [string, 'sample' | 'query', string, string | undefined];
 const storage = new SqliteStorage(path);
-const { samples } = storage;
 const budget = { ...DEFAULT_MATCHING_BUDGET, maxPairs: maxPairs ? Number(maxPairs) : DEFAULT_MATCHING_BUDGET.maxPairs };
 
 const start = performance.now();
 const cpu = process.cpuUsage();
-const { text, stats } = await samples.snapshot(async () => {
+const { text, stats } = await storage.samples.snapshot(async (samples) => {
   let run: MatchRun;
   if (kind === 'sample') {
     const id = Number(argument);

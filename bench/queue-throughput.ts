@@ -1,9 +1,10 @@
 /**
  * Queue throughput: no-op jobs from enqueue to finished.
  *
- *   node --import tsx bench/queue-throughput.ts [--quick]
+ *   node --import tsx bench/queue-throughput.ts [--quick] [--store sqlite|postgres|both]
  *
- * For each scenario, on a fresh SQLite file:
+ * For each scenario and store (default: both, side by side), on a fresh SQLite file or PostgreSQL
+ * schema (MCRIT_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test):
  *   1. enqueue N `noop` jobs one by one through the engine (validation, de-duplication, one
  *      transaction each), no worker running: the enqueue rate;
  *   2. park them (run_at in the future), start the workers (in-process pool, or worker processes
@@ -23,9 +24,13 @@ import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { DEFAULTS, type ServiceConfig } from '../src/config.js';
 import { JobEngine } from '../src/jobs/engine.js';
-import { createWorkerPool, databasePath, loadRegistry } from '../src/service.js';
-import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
+import { createWorkerPool, databasePath, loadRegistry, openServiceStorage } from '../src/service.js';
+import { withSchema } from '../src/storage/postgres/connection.js';
+import type { PgStorage } from '../src/storage/postgres/pg-storage.js';
+import { runnableChannel } from '../src/storage/postgres/runnable-jobs-listener.js';
+import type { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
 import { SqliteJobStore } from '../src/storage/sqlite/sqlite-job-store.js';
+import type { Storage } from '../src/storage/storage.js';
 import {
   CLI_ENTRY,
   QUICK,
@@ -43,6 +48,10 @@ import {
 } from './support.js';
 
 const startedAt = new Date();
+type StoreKind = 'sqlite' | 'postgres';
+const storeArg = process.argv[process.argv.indexOf('--store') + 1];
+const STORES: StoreKind[] = process.argv.includes('--store') && storeArg !== 'both' ? [storeArg as StoreKind] : ['sqlite', 'postgres'];
+const BENCH_DATABASE_URL = process.env.MCRIT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const N = QUICK ? 2_000 : 20_000;
 const POLL_MS = 5;
 const AIM_JOBS_PER_SECOND = 2_000;
@@ -181,6 +190,7 @@ async function writeCosts(): Promise<OperationCost[]> {
 }
 
 interface ScenarioResult {
+  store: StoreKind;
   scenario: string;
   kind: Scenario['kind'];
   processes: number;
@@ -197,10 +207,11 @@ interface ScenarioResult {
   failed: number;
 }
 
-function startWorkerProcess(dataDir: string, workers: number): Promise<{ child: ChildProcess; output: string[] }> {
+function startWorkerProcess(config: ServiceConfig, workers: number): Promise<{ child: ChildProcess; output: string[] }> {
+  const where = config.database ? ['--database', config.database] : ['--data-dir', config.dataDir];
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', CLI_ENTRY, 'worker', '--data-dir', dataDir, '--workers', String(workers), '--methods', TEST_METHODS, '--poll-ms', String(POLL_MS)],
+    ['--import', 'tsx', CLI_ENTRY, 'worker', ...where, '--workers', String(workers), '--methods', TEST_METHODS, '--poll-ms', String(POLL_MS)],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output: string[] = [];
@@ -227,16 +238,24 @@ function stopWorkerProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
+/** A statement on the bench's own connection (the same text in both dialects). */
+async function exec(storage: Storage, sql: string): Promise<void> {
+  if (storage.kind === 'sqlite') (storage as SqliteStorage).db.prepare(sql).run();
+  else await (storage as PgStorage).pool.query(sql);
+}
+
+async function runScenario(scenario: Scenario, kind: StoreKind): Promise<ScenarioResult> {
   const dir = tempDir();
+  const schema = `mcrit_bench_${process.pid}_${Date.now()}`;
   const config: ServiceConfig = {
     ...DEFAULTS,
     dataDir: dir.path,
+    database: kind === 'postgres' ? withSchema(BENCH_DATABASE_URL, schema) : undefined,
     workers: scenario.workersPerProcess,
     methodModules: [TEST_METHODS],
     pollMs: POLL_MS,
   };
-  const storage = new SqliteStorage(databasePath(dir.path));
+  const storage = await openServiceStorage(config);
   const store = storage.jobs;
   const registry = await loadRegistry(config);
   const engine = new JobEngine(store, registry);
@@ -249,14 +268,14 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     const enqueueMs = performance.now() - t;
 
     // 2. park, start the workers
-    store.db.prepare("UPDATE jobs SET run_at = ? WHERE state = 'queued'").run(Number.MAX_SAFE_INTEGER);
+    await exec(storage, `UPDATE jobs SET run_at = ${Number.MAX_SAFE_INTEGER} WHERE state = 'queued'`);
     t = performance.now();
     if (scenario.kind === 'in-process') {
       pool = createWorkerPool(storage, registry, config);
       await pool.start();
     } else {
       const started = await Promise.all(
-        Array.from({ length: scenario.processes }, () => startWorkerProcess(dir.path, scenario.workersPerProcess)),
+        Array.from({ length: scenario.processes }, () => startWorkerProcess(config, scenario.workersPerProcess)),
       );
       children.push(...started.map((s) => s.child));
     }
@@ -264,7 +283,9 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
 
     // 3. release and drain
     t = performance.now();
-    store.db.prepare("UPDATE jobs SET run_at = 0 WHERE state = 'queued'").run();
+    await exec(storage, "UPDATE jobs SET run_at = 0 WHERE state = 'queued'");
+    // A changed run_at is not announced (only jobs becoming claimable otherwise are): announce it.
+    if (kind === 'postgres') await exec(storage, `NOTIFY "${runnableChannel(schema)}"`);
     pool?.wake();
     let stats = await store.stats(false);
     while (stats.finished + stats.failed < N) {
@@ -274,6 +295,7 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     }
     const drainMs = performance.now() - t;
     return {
+      store: kind,
       scenario: scenario.name,
       kind: scenario.kind,
       processes: scenario.processes,
@@ -291,6 +313,7 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   } finally {
     await pool?.stop(1_000);
     await Promise.all(children.map(stopWorkerProcess));
+    if (kind === 'postgres') await exec(storage, `DROP SCHEMA ${schema} CASCADE`);
     await storage.close();
     dir.remove();
   }
@@ -310,16 +333,19 @@ async function main(): Promise<void> {
   const costs = await writeCosts();
   const results: ScenarioResult[] = [];
   for (const scenario of SCENARIOS) {
-    progress(scenario.name);
-    results.push(await runScenario(scenario));
+    for (const kind of STORES) {
+      progress(`${scenario.name} (${kind})`);
+      results.push(await runScenario(scenario, kind));
+    }
   }
 
   printTable(
     `Queue throughput, ${N.toLocaleString('en-US')} no-op jobs (jobs/s; ratios against the raw SQLite floor of the same run)`,
-    ['scenario', 'enqueue/s', 'x raw insert', 'start ms', 'drain s', 'drain/s', 'x raw 2 updates', 'enqueue+drain/s', 'x raw 3 tx', `drain >= ${AIM_JOBS_PER_SECOND}`],
+    ['scenario', 'store', 'enqueue/s', 'x raw insert', 'start ms', 'drain s', 'drain/s', 'x raw 2 updates', 'enqueue+drain/s', 'x raw 3 tx', `drain >= ${AIM_JOBS_PER_SECOND}`],
     [
       [
         'raw SQLite: insert tx; update tx + update tx',
+        'sqlite',
         raw.insertsPerSecond,
         1,
         null,
@@ -332,6 +358,7 @@ async function main(): Promise<void> {
       ],
       ...results.map((r) => [
         r.scenario,
+        r.store,
         r.enqueue_jobs_per_s,
         r.enqueue_jobs_per_s / raw.insertsPerSecond,
         r.workers_start_ms,

@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 
 /** Everything a service or worker process is configured with; CLI flags and environment map onto it. */
 export interface ServiceConfig {
+  /** Folder of the SQLite database (and of nothing else when `database` is set). */
   dataDir: string;
+  /** A PostgreSQL URL (`postgres://…`, optional `?schema=name`); unset: SQLite in `dataDir`. */
+  database?: string;
   host: string;
   port: number;
   /** Executor threads in this process; 0 runs no worker (API only). */
@@ -14,7 +17,10 @@ export interface ServiceConfig {
   leaseMs: number;
   heartbeatMs: number;
   sweepMs: number;
+  /** Idle poll of a store that cannot announce new work (SQLite). */
   pollMs: number;
+  /** Idle poll of a store that announces new work (PostgreSQL): a safety net, and retries whose backoff expired. */
+  safetyPollMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
   maxAttempts: number;
@@ -36,6 +42,7 @@ export const DEFAULTS: ServiceConfig = {
   heartbeatMs: 2_000,
   sweepMs: 5_000,
   pollMs: 250,
+  safetyPollMs: 1_000,
   retryBaseMs: 2_000,
   retryMaxMs: 300_000,
   maxAttempts: 3,

@@ -1,8 +1,14 @@
 #!/usr/bin/env node
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, type ServiceConfig } from '../config.js';
-import { createWorkerPool, loadRegistry, openServiceStorage, startService } from '../service.js';
+import { createWorkerPool, databasePath, loadRegistry, openServiceStorage, startService, storageLocation } from '../service.js';
+import { migrateStorage } from '../storage/open-storage.js';
+import { exportCollection, importCollection } from '../storage/collection-transfer.js';
+import { parseDatabaseUrl } from '../storage/postgres/connection.js';
 import { VERSION } from '../version.js';
 import { addDisassembleCommand } from './disassemble-command.js';
 
@@ -11,14 +17,31 @@ function nonNegativeInteger(value: string): number {
   return Number(value);
 }
 
+/** An empty value (DATABASE_URL=) means none: SQLite. */
+function databaseUrl(value: string): string | undefined {
+  if (value === '') return undefined;
+  try {
+    parseDatabaseUrl(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, ...value.split(',').filter(Boolean)];
 }
 
-/** Options shared by `serve` and `worker`; each flag has an environment variable. */
-function withCommonOptions(command: Command): Command {
+/** Where the data is: SQLite in a folder, or PostgreSQL. */
+function withStoreOptions(command: Command): Command {
   return command
     .addOption(new Option('--data-dir <dir>', 'folder of the SQLite database').env('DATA_DIR').default(DEFAULTS.dataDir))
+    .addOption(new Option('--database <url>', 'a PostgreSQL database instead').env('DATABASE_URL').argParser(databaseUrl));
+}
+
+/** Options shared by `serve` and `worker`; each flag has an environment variable. */
+function withCommonOptions(command: Command): Command {
+  return withStoreOptions(command)
     .addOption(
       new Option('--workers <n>', 'executor threads (jobs at once) in this process')
         .env('WORKERS')
@@ -34,7 +57,12 @@ function withCommonOptions(command: Command): Command {
     .addOption(new Option('--lease-ms <ms>', 'lease of a claimed job').argParser(nonNegativeInteger).default(DEFAULTS.leaseMs))
     .addOption(new Option('--heartbeat-ms <ms>', 'lease renewal interval').argParser(nonNegativeInteger).default(DEFAULTS.heartbeatMs))
     .addOption(new Option('--sweep-ms <ms>', 'expired-lease sweep interval').argParser(nonNegativeInteger).default(DEFAULTS.sweepMs))
-    .addOption(new Option('--poll-ms <ms>', 'idle poll interval').argParser(nonNegativeInteger).default(DEFAULTS.pollMs))
+    .addOption(new Option('--poll-ms <ms>', 'idle poll interval (SQLite)').argParser(nonNegativeInteger).default(DEFAULTS.pollMs))
+    .addOption(
+      new Option('--safety-poll-ms <ms>', 'idle poll interval when new jobs are announced (PostgreSQL LISTEN/NOTIFY)')
+        .argParser(nonNegativeInteger)
+        .default(DEFAULTS.safetyPollMs),
+    )
     .addOption(new Option('--retry-base-ms <ms>', 'backoff after the first failed attempt').argParser(nonNegativeInteger).default(DEFAULTS.retryBaseMs))
     .addOption(new Option('--max-attempts <n>', 'attempts of a job before it fails').argParser(nonNegativeInteger).default(DEFAULTS.maxAttempts))
     .addOption(
@@ -46,12 +74,14 @@ function withCommonOptions(command: Command): Command {
 
 interface CommonFlags {
   dataDir: string;
+  database?: string;
   workers: number;
   methods: string[];
   leaseMs: number;
   heartbeatMs: number;
   sweepMs: number;
   pollMs: number;
+  safetyPollMs: number;
   retryBaseMs: number;
   maxAttempts: number;
   shutdownGraceMs: number;
@@ -97,14 +127,15 @@ withCommonOptions(
 ).action(async (flags: CommonFlags & { host: string; port: number; apiToken?: string; log: boolean }) => {
   const config = configFrom({ ...flags, logRequests: flags.log });
   const service = await startService(config);
-  console.log(`mcrit-ts ${VERSION} listening on ${service.url} (data: ${config.dataDir}, workers: ${config.workers})`);
+  const data = config.database ? 'PostgreSQL' : config.dataDir;
+  console.log(`mcrit-ts ${VERSION} listening on ${service.url} (data: ${data}, workers: ${config.workers})`);
   onSignals(() => service.stop());
 });
 
 withCommonOptions(program.command('worker').description('run workers only, against the same database as a server')).action(
   async (flags: CommonFlags) => {
     const config = configFrom(flags);
-    const storage = openServiceStorage(config);
+    const storage = await openServiceStorage(config);
     const registry = await loadRegistry(config);
     const pool = createWorkerPool(storage, registry, { ...config, workers: Math.max(1, config.workers) });
     await pool.start();
@@ -117,5 +148,53 @@ withCommonOptions(program.command('worker').description('run workers only, again
 );
 
 addDisassembleCommand(program);
+
+withStoreOptions(
+  program
+    .command('migrate')
+    .description('bring the database schema up to date (every start does it too; safe while other processes run)'),
+)
+  .action(async (flags: { dataDir: string; database?: string }) => {
+    const config = { dataDir: resolve(flags.dataDir), database: flags.database };
+    if (!config.database) mkdirSync(config.dataDir, { recursive: true });
+    const { applied, current } = await migrateStorage(storageLocation(config));
+    const where = config.database ? 'PostgreSQL' : databasePath(config.dataDir);
+    console.log(applied.length ? `${where}: applied migrations ${applied.join(', ')}; now at version ${current}` : `${where}: up to date at version ${current}`);
+  });
+
+withStoreOptions(
+  program
+    .command('export')
+    .description('write the samples, functions and labels to a file (JSON lines), hashes included')
+    .requiredOption('--out <file>', 'the file to write'),
+).action(async (flags: { dataDir: string; database?: string; out: string }) => {
+  const storage = await openServiceStorage({ dataDir: resolve(flags.dataDir), database: flags.database });
+  const out = createWriteStream(flags.out);
+  try {
+    const counts = await exportCollection(storage.samples, (line) => {
+      if (!out.write(`${line}\n`)) return once(out, 'drain').then(() => undefined);
+    });
+    await new Promise<void>((done, fail) => out.end((error?: Error | null) => (error ? fail(error) : done())));
+    console.log(`exported ${counts.samples} samples with ${counts.functions} functions to ${flags.out}`);
+  } finally {
+    await storage.close();
+  }
+});
+
+withStoreOptions(
+  program
+    .command('import')
+    .description('add the samples of an export file (samples already stored are skipped; nothing is rehashed)')
+    .requiredOption('--in <file>', 'the file to read'),
+).action(async (flags: { dataDir: string; database?: string; in: string }) => {
+  const storage = await openServiceStorage({ dataDir: resolve(flags.dataDir), database: flags.database });
+  try {
+    const lines = createInterface({ input: createReadStream(flags.in), crlfDelay: Infinity });
+    const counts = await importCollection(storage.samples, lines);
+    console.log(`imported ${counts.samples} samples with ${counts.functions} functions; skipped ${counts.skipped} already stored`);
+  } finally {
+    await storage.close();
+  }
+});
 
 await program.parseAsync(process.argv);

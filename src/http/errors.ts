@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { InvalidParametersError, UnknownMethodError } from '../jobs/registry.js';
+import { isDatabaseUnavailable } from '../storage/postgres/connection.js';
 import { StoreRequestError } from '../storage/store.js';
 
 /** An answer other than success, with the status code and the message the client sees. */
@@ -60,6 +61,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (typeof error.code === 'string' && error.code.startsWith('SQLITE_BUSY')) {
       return reply.code(503).send(failure('the database is busy with a long write; try again'));
     }
+    if (isDatabaseUnavailable(error)) return reply.code(503).send(failure('the database is unavailable; try again'));
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send(failure(error.message));
     request.log.error({ err: error }, 'internal error');

@@ -19,8 +19,8 @@ import type { Fence } from './types.js';
 const port = parentPort!;
 const data = workerData as ExecutorData;
 const registry = await MethodRegistry.load(data.methodModuleUrls);
-let opened: Storage | undefined; // opened by the first job that uses the database
-const storage = (): Storage => (opened ??= openStorage(data.storage, { onEventLoop: false }));
+let opened: Promise<Storage> | undefined; // opened by the first job that uses the database
+const storage = (): Promise<Storage> => (opened ??= openStorage(data.storage, { onEventLoop: false }));
 
 function send(message: ExecutorMessage, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -37,8 +37,9 @@ const encodeResult = (result: unknown): Uint8Array =>
   gzipSync(result instanceof JsonText ? result.text : stringifyLossless(result ?? null));
 
 async function jobResult(jobId: string): Promise<unknown> {
-  const job = await storage().jobs.getJob(jobId);
-  const result = job?.resultId ? await storage().jobs.getResult(job.resultId) : undefined;
+  const { jobs } = await storage();
+  const job = await jobs.getJob(jobId);
+  const result = job?.resultId ? await jobs.getResult(job.resultId) : undefined;
   return result && JSON.parse(gunzipSync(result.gzipJson).toString('utf8'));
 }
 
@@ -58,14 +59,14 @@ async function run(message: RunMessage): Promise<void> {
       },
       commit: async (write) => {
         if (committed !== undefined) throw new Error('a job commits at most once');
-        const outcome = await storage().commitJob(fence, Date.now(), write, encodeResult);
+        const outcome = await (await storage()).commitJob(fence, Date.now(), write, encodeResult);
         committed = outcome.committed;
         if (!outcome.committed) throw new FenceLostError(fence);
         return outcome.result;
       },
-      read: (read) => {
-        const { samples } = storage();
-        return samples.snapshot(() => read(samples));
+      read: async (read) => {
+        const { samples } = await storage();
+        return samples.snapshot(read);
       },
       jobResult,
     });

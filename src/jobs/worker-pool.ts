@@ -15,8 +15,10 @@ export interface WorkerPoolOptions {
   heartbeatMs: number;
   /** How often expired leases (of any worker) are reclaimed. */
   sweepMs: number;
-  /** How often an idle pool looks for work that was not announced to it. */
+  /** How often an idle pool looks for work that was not announced to it (a store without `onRunnable`). */
   pollMs: number;
+  /** The same for a store that announces work (`JobStore.onRunnable`): retries whose backoff expired, and a safety net. */
+  safetyPollMs: number;
   /** How often reported progress is written. */
   progressWriteMs: number;
   backoff: RetryBackoff;
@@ -67,7 +69,10 @@ export class WorkerPool {
   private readonly timers: NodeJS.Timeout[] = [];
   private stopping = false;
   private wakeUp: (() => void) | undefined;
+  /** A wake-up came while the claim loop was not idle (claiming): its next idle returns at once. */
+  private wokenWhileBusy = false;
   private loopDone: Promise<void> | undefined;
+  private unsubscribe: (() => void) | undefined;
   private readonly log: (message: string) => void;
 
   constructor(
@@ -84,6 +89,7 @@ export class WorkerPool {
     this.every(this.options.heartbeatMs, () => this.renewLeases());
     this.every(this.options.sweepMs, () => this.reclaimExpired());
     this.every(this.options.progressWriteMs, () => this.writeProgress());
+    this.unsubscribe = this.store.onRunnable?.(() => this.wake());
     this.loopDone = this.claimLoop();
   }
 
@@ -91,7 +97,8 @@ export class WorkerPool {
   wake(): void {
     const wakeUp = this.wakeUp;
     this.wakeUp = undefined;
-    wakeUp?.();
+    if (wakeUp) wakeUp();
+    else this.wokenWhileBusy = true;
   }
 
   /** Renews leases now, stopping jobs whose lease is gone (deleted or reclaimed). */
@@ -120,6 +127,7 @@ export class WorkerPool {
   async stop(graceMs: number): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.unsubscribe?.();
     this.wake();
     await this.loopDone;
     const deadline = Date.now() + graceMs;
@@ -166,11 +174,20 @@ export class WorkerPool {
         }
         claimed.forEach((job, i) => this.dispatch(idle[i]!, job));
       }
-      if (claimed.length < idle.length || idle.length === 0) await this.idle(this.options.pollMs);
+      if (claimed.length < idle.length || idle.length === 0) await this.idle(this.idlePollMs);
     }
   }
 
+  private get idlePollMs(): number {
+    return this.store.onRunnable ? this.options.safetyPollMs : this.options.pollMs;
+  }
+
   private idle(ms: number): Promise<void> {
+    if (this.wokenWhileBusy) {
+      // e.g. a job announced after the claim's snapshot was taken: look again now.
+      this.wokenWhileBusy = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.wake(), ms);
       this.wakeUp = () => {

@@ -70,6 +70,6 @@ export interface SampleStore {
   bandBucketMembers(bandHashes: readonly number[]): Promise<Int32Array>;
   /** Signatures of these functions (those deleted or without one are left out), in the given order. */
   signatureRows(functionIds: readonly number[]): Promise<SignatureRows>;
-  /** Runs `read` so that all its reads see one state of the collection, whatever is written meanwhile. */
-  snapshot<T>(read: () => Promise<T>): Promise<T>;
+  /** Runs `read` with a store whose reads all see one state of the collection, whatever is written meanwhile. */
+  snapshot<T>(read: (samples: SampleStore) => Promise<T>): Promise<T>;
 }

@@ -3,7 +3,7 @@ import type { SampleStore } from './sample-store.js';
 import type { JobStore } from './store.js';
 
 /** Where the data lives; each process and executor thread opens its own connection from it. */
-export type StorageLocation = { kind: 'sqlite'; path: string };
+export type StorageLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
 /** The storage interface: the job queue and the collection, on one database. */
 export interface Storage {

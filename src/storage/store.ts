@@ -14,7 +14,7 @@ import type {
 } from '../jobs/types.js';
 
 /**
- * The storage interface. One implementation per database (`sqlite/`, later `postgres/`); every
+ * The storage interface. One implementation per database (`sqlite/`, `postgres/`); every
  * dialect difference lives behind it. All methods are async so that a networked database fits.
  * Every state change happens in one transaction together with the job counters.
  */
@@ -52,6 +52,13 @@ export interface JobStore {
   /** Reclaims jobs whose lease expired: queued again (with backoff) or failed when no attempts are left. */
   reclaimExpiredLeases(backoff: RetryBackoff, now: number): Promise<number>;
   readInput(sha256: string): Promise<Uint8Array | undefined>;
+
+  /**
+   * Only on stores that announce work (PostgreSQL's LISTEN/NOTIFY): calls `listener` whenever a job
+   * may have become claimable (enqueued, released, handed back, reclaimed) by any process, and after
+   * the announcements were interrupted. Returns the unsubscribe function. Without it, pools poll.
+   */
+  onRunnable?(listener: () => void): () => void;
 
   close(): Promise<void>;
 }

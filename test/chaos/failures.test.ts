@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { JobRecord } from '../../src/jobs/types.js';
-import type { SqliteJobStore } from '../../src/storage/sqlite/sqlite-job-store.js';
+import type { JobStore } from '../../src/storage/store.js';
 import { tempDir, waitFor } from '../support/harness.js';
 import { auditOf, countJobs, reportCounts } from '../support/audit-log.js';
 import { openQueue, ProcessSet } from '../support/processes.js';
 
 const RETRY_BASE_MS = 300;
 
-function ended(store: SqliteJobStore, id: string, timeoutMs = 15_000): Promise<JobRecord> {
+function ended(store: JobStore, id: string, timeoutMs = 15_000): Promise<JobRecord> {
   return waitFor(
     async () => {
       const job = await store.getJob(id);
@@ -22,7 +22,7 @@ function ended(store: SqliteJobStore, id: string, timeoutMs = 15_000): Promise<J
 test('failing attempts are retried with backoff until max_attempts, keeping the error; crashed executor threads fail only their attempt', async (t) => {
   const dir = tempDir();
   const procs = new ProcessSet();
-  let store: SqliteJobStore | undefined;
+  let store: JobStore | undefined;
   try {
     const worker = await procs.worker({ dataDir: dir.path, workers: 1, retryBaseMs: RETRY_BASE_MS, maxAttempts: 3 });
     const queue = await openQueue(dir.path);

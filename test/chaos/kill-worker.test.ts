@@ -3,24 +3,25 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobRecord } from '../../src/jobs/types.js';
-import type { SqliteJobStore } from '../../src/storage/sqlite/sqlite-job-store.js';
-import { api, tempDir, TEST_METHODS, waitFor } from '../support/harness.js';
+import type { JobStore } from '../../src/storage/store.js';
+import { api, TEST_METHODS, waitFor } from '../support/harness.js';
+import { storedResults } from '../support/service-sql.js';
 import { auditByJob, auditOf, countJobs, readAudit, reportCounts } from '../support/audit-log.js';
-import { FAST, openQueue, ProcessSet, resultOf, type ServerProcess, type ServiceProcess } from '../support/processes.js';
+import { FAST, newQueueLocation, openQueue, ProcessSet, resultOf, type ServerProcess, type ServiceProcess } from '../support/processes.js';
 
 /** Scheduling slack on a loaded 2-core machine. */
 const SLACK_MS = 1_000;
 
 test('a worker killed with kill -9 mid-job: the job is reclaimed after its lease, finishes once with attempts 2, late writes of the dead attempt are refused', async (t) => {
-  const dir = tempDir();
+  const location = newQueueLocation();
   const procs = new ProcessSet();
-  let store: SqliteJobStore | undefined;
+  let store: JobStore | undefined;
   try {
     // Two worker processes; whichever claims the job is the victim, the other one rescues it.
-    const workers = await Promise.all([procs.worker({ dataDir: dir.path, name: 'worker A' }), procs.worker({ dataDir: dir.path, name: 'worker B' })]);
-    const queue = await openQueue(dir.path);
+    const workers = await Promise.all([procs.worker({ ...location, name: 'worker A' }), procs.worker({ ...location, name: 'worker B' })]);
+    const queue = await openQueue(location);
     store = queue.store;
-    const log = join(dir.path, 'audit.log');
+    const log = join(location.dataDir, 'audit.log');
     const { job } = await queue.engine.submit({ method: 'audit', parameters: { log, ms: 1_500, tickMs: 25 } });
 
     const first = await waitFor(() => auditOf(log, job.id).ticks[2], { what: 'the job to run a while' });
@@ -74,7 +75,7 @@ test('a worker killed with kill -9 mid-job: the job is reclaimed after its lease
     assert.equal(await store.complete(last, new Uint8Array([4]), now), false, 'a finished job is not completed again');
     assert.equal(await store.fail(last, 'late failure', { baseMs: 1, maxMs: 1 }, now), 'refused');
     assert.deepEqual({ job: await store.getJob(job.id), result: await store.getResult(finished.resultId!) }, before);
-    assert.equal((store.db.prepare('SELECT count(*) AS n FROM results').get() as { n: number }).n, 1);
+    assert.equal(await storedResults(queue.storage), 1);
 
     const counts = await countJobs(store, [job.id]);
     reportCounts(t, 'kill -9 mid-job', counts);
@@ -83,25 +84,25 @@ test('a worker killed with kill -9 mid-job: the job is reclaimed after its lease
   } finally {
     await procs.killAll();
     await store?.close();
-    dir.remove();
+    await location.remove();
   }
 });
 
 test('kill -9 of workers and of the server at random points of a stream of jobs: nothing is lost, each job completes once, reruns only after a killed attempt', async (t) => {
-  const dir = tempDir();
+  const location = newQueueLocation();
   const procs = new ProcessSet();
-  let store: SqliteJobStore | undefined;
+  let store: JobStore | undefined;
   const JOBS = 150;
   try {
-    const options = { dataDir: dir.path, workers: 2 };
+    const options = { ...location, workers: 2 };
     const startServer = () => procs.server({ ...options, workers: 1, name: `server ${procs.all.length + 1}` });
     const startWorker = () => procs.worker({ ...options, name: `worker ${procs.all.length + 1}` });
     let server: ServerProcess | undefined;
     const workers: ServiceProcess[] = [];
     await Promise.all([startServer().then((s) => (server = s)), startWorker().then((w) => workers.push(w)), startWorker().then((w) => workers.push(w))]);
-    const queue = await openQueue(dir.path);
+    const queue = await openQueue(location);
     store = queue.store;
-    const log = join(dir.path, 'audit.log');
+    const log = join(location.dataDir, 'audit.log');
     const ids: string[] = [];
     for (let i = 0; i < JOBS; i++) {
       const { job } = await queue.engine.submit({ method: 'audit', parameters: { log, i, ms: 20 + ((i * 37) % 140), tickMs: 10 } });
@@ -165,23 +166,23 @@ test('kill -9 of workers and of the server at random points of a stream of jobs:
   } finally {
     await procs.killAll();
     await store?.close();
-    dir.remove();
+    await location.remove();
   }
 });
 
 test('a worker killed in the last attempt: the sweeper of another process fails the job with a lease error and releases its dependents', async (t) => {
-  const dir = tempDir();
+  const location = newQueueLocation();
   const procs = new ProcessSet();
-  let store: SqliteJobStore | undefined;
+  let store: JobStore | undefined;
   try {
     // The sweeper knows only the test methods: it cannot run the audit job, only reclaim it (and run the noop).
     const [victim, sweeper] = await Promise.all([
-      procs.worker({ dataDir: dir.path, name: 'victim' }),
-      procs.worker({ dataDir: dir.path, name: 'sweeper', methods: [TEST_METHODS] }),
+      procs.worker({ ...location, name: 'victim' }),
+      procs.worker({ ...location, name: 'sweeper', methods: [TEST_METHODS] }),
     ]);
-    const queue = await openQueue(dir.path);
+    const queue = await openQueue(location);
     store = queue.store;
-    const log = join(dir.path, 'audit.log');
+    const log = join(location.dataDir, 'audit.log');
     const { job } = await queue.engine.submit({ method: 'audit', parameters: { log, ms: 20_000 }, maxAttempts: 1 });
     const { job: dependent } = await queue.engine.submit({ method: 'noop', parameters: {}, dependsOn: [job.id] });
     await waitFor(() => auditOf(log, job.id).starts[0], { what: 'the job to run' });
@@ -208,20 +209,20 @@ test('a worker killed in the last attempt: the sweeper of another process fails 
   } finally {
     await procs.killAll();
     await store?.close();
-    dir.remove();
+    await location.remove();
   }
 });
 
 test('a frozen worker (SIGSTOP past its lease) loses the job to another worker; resumed (SIGCONT), it stops or is refused, and the job completes once', async (t) => {
-  const dir = tempDir();
+  const location = newQueueLocation();
   const procs = new ProcessSet();
-  let store: SqliteJobStore | undefined;
+  let store: JobStore | undefined;
   const jobMs = 1_500;
   try {
-    const workers = await Promise.all([procs.worker({ dataDir: dir.path, name: 'worker A' }), procs.worker({ dataDir: dir.path, name: 'worker B' })]);
-    const queue = await openQueue(dir.path);
+    const workers = await Promise.all([procs.worker({ ...location, name: 'worker A' }), procs.worker({ ...location, name: 'worker B' })]);
+    const queue = await openQueue(location);
     store = queue.store;
-    const log = join(dir.path, 'audit.log');
+    const log = join(location.dataDir, 'audit.log');
     const { job } = await queue.engine.submit({ method: 'audit', parameters: { log, ms: jobMs, tickMs: 20 } });
     // Freeze the runner near the end of the job, so that on resume its thread may well finish first.
     const late = await waitFor(() => auditOf(log, job.id).ticks.find((tick) => tick.time - auditOf(log, job.id).starts[0]!.time >= jobMs - 150), {
@@ -245,7 +246,7 @@ test('a frozen worker (SIGSTOP past its lease) loses the job to another worker; 
 
     assert.equal(finished.attempts, 2);
     assert.deepEqual(await resultOf(store, finished.resultId!), { pid: rescuer.pid, threadId: auditOf(log, job.id).starts[1]!.threadId, attempt: 2 });
-    assert.equal((store.db.prepare('SELECT count(*) AS n FROM results').get() as { n: number }).n, 1);
+    assert.equal(await storedResults(queue.storage), 1);
     const audit = auditOf(log, job.id);
     assert.deepEqual(audit.ends.filter((e) => e.attempt === 2).map((e) => e.pid), [rescuer.pid]);
     t.diagnostic(
@@ -259,6 +260,6 @@ test('a frozen worker (SIGSTOP past its lease) loses the job to another worker; 
   } finally {
     await procs.killAll();
     await store?.close();
-    dir.remove();
+    await location.remove();
   }
 });

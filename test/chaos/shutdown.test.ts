@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { SqliteJobStore } from '../../src/storage/sqlite/sqlite-job-store.js';
+import type { JobStore } from '../../src/storage/store.js';
 import { tempDir, waitFor } from '../support/harness.js';
 import { auditOf, countJobs, reportCounts } from '../support/audit-log.js';
 import { FAST, openQueue, ProcessSet } from '../support/processes.js';
@@ -9,7 +9,7 @@ import { FAST, openQueue, ProcessSet } from '../support/processes.js';
 test('SIGTERM with a short grace period hands the running job back, its attempt not counted; another worker finishes it', async (t) => {
   const dir = tempDir();
   const procs = new ProcessSet();
-  let store: SqliteJobStore | undefined;
+  let store: JobStore | undefined;
   const graceMs = 300;
   try {
     const first = await procs.worker({ dataDir: dir.path, name: 'first', shutdownGraceMs: graceMs });
@@ -63,7 +63,7 @@ test('SIGTERM with a short grace period hands the running job back, its attempt 
 test('SIGTERM with a long grace period lets the running job (longer than the lease) finish before the worker exits; it claims nothing new', async (t) => {
   const dir = tempDir();
   const procs = new ProcessSet();
-  let store: SqliteJobStore | undefined;
+  let store: JobStore | undefined;
   const jobMs = FAST.leaseMs + 1_000;
   try {
     const options = { dataDir: dir.path, shutdownGraceMs: 10_000 };
@@ -117,7 +117,7 @@ test(
   async (t) => {
     const dir = tempDir();
     const procs = new ProcessSet();
-    let store: SqliteJobStore | undefined;
+    let store: JobStore | undefined;
     const graceMs = 4_000;
     const jobMs = 600;
     let jobId: string | undefined;

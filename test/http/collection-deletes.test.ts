@@ -36,10 +36,10 @@ async function lookups(service: TestService, functions: any[]): Promise<Map<stri
 
 /** Asserts the band index equals what a rebuild from the stored signatures gives (no stale entries, none missing). */
 async function expectBandIndexAsRebuilt(service: TestService): Promise<void> {
-  const entries = bandEntries(service);
+  const entries = await bandEntries(service);
   const rebuilt = await runJob(service, 'GET', '/rebuild_index', { method: 'rebuildIndex', parameters: {} });
   assert.equal(rebuilt.num_band_entries, entries.length);
-  assert.deepEqual(bandEntries(service), entries);
+  assert.deepEqual(await bandEntries(service), entries);
 }
 
 describe('DELETE /samples/{sample_id}', () => {
@@ -58,9 +58,9 @@ describe('DELETE /samples/{sample_id}', () => {
     const fids = Object.keys(functions).map(Number);
     const others = Object.fromEntries(await Promise.all(reports.filter((r) => r !== name).map(async (r) => [r, await functionsOf(service, ids[r]!)])));
     const status = await collectionStatus(service);
-    const entries = bandEntries(service);
+    const entries = await bandEntries(service);
     const found = await lookups(service, Object.values(functions));
-    assert.ok(rowsOfFunctions(service, 'function_labels', fids) > 0 && rowsOfFunctions(service, 'picblockhash_index', fids) > 0);
+    assert.ok((await rowsOfFunctions(service, 'function_labels', fids)) > 0 && (await rowsOfFunctions(service, 'picblockhash_index', fids)) > 0);
 
     const result = await runJob(service, 'DELETE', `/samples/${id}`, { method: 'deleteSample', parameters: { sample_id: id } });
     const hashed = hashedFunctions(name);
@@ -72,8 +72,8 @@ describe('DELETE /samples/{sample_id}', () => {
     expectFailure(await call(service, 'GET', `/samples/${id}`), 404, `no sample with id ${id}`);
     expectFailure(await call(service, 'GET', `/samples/${id}/functions`), 404, `no sample with id ${id}`);
     for (const fid of fids) expectFailure(await call(service, 'GET', `/functions/${fid}`), 404, `no function with id ${fid}`);
-    for (const table of ['band_index', 'picblockhash_index', 'function_labels'] as const) assert.equal(rowsOfFunctions(service, table, fids), 0, table);
-    assert.deepEqual(bandEntries(service), entries.filter(([, fid]) => !fids.includes(fid)), 'the other entries stay, shared band keys too');
+    for (const table of ['band_index', 'picblockhash_index', 'function_labels'] as const) assert.equal(await rowsOfFunctions(service, table, fids), 0, table);
+    assert.deepEqual(await bandEntries(service), entries.filter(([, fid]) => !fids.includes(fid)), 'the other entries stay, shared band keys too');
 
     let [shared, gone] = [0, 0];
     for (const [key, before] of found) {
@@ -132,7 +132,7 @@ describe('DELETE /families/{family_id}', () => {
     const alpha = await familyOf('example_report');
     const members = ['example_report', 'example_report_2'];
     const fids = (await Promise.all(members.map(async (name) => Object.keys(await functionsOf(service, ids[name]!)).map(Number)))).flat();
-    const entries = bandEntries(service);
+    const entries = await bandEntries(service);
     const status = await collectionStatus(service);
     const result = await runJob(service, 'DELETE', `/families/${alpha}`, { method: 'deleteFamily', parameters: { family_id: alpha, keep_samples: false } });
     const hashed = members.reduce((n, name) => n + hashedFunctions(name), 0);
@@ -148,8 +148,8 @@ describe('DELETE /families/{family_id}', () => {
     });
     expectFailure(await call(service, 'GET', `/families/${alpha}`), 404, `no family with id ${alpha}`);
     for (const name of members) expectFailure(await call(service, 'GET', `/samples/${ids[name]}`), 404, `no sample with id ${ids[name]}`);
-    for (const table of ['band_index', 'picblockhash_index', 'function_labels'] as const) assert.equal(rowsOfFunctions(service, table, fids), 0, table);
-    assert.deepEqual(bandEntries(service), entries.filter(([, fid]) => !fids.includes(fid)));
+    for (const table of ['band_index', 'picblockhash_index', 'function_labels'] as const) assert.equal(await rowsOfFunctions(service, table, fids), 0, table);
+    assert.deepEqual(await bandEntries(service), entries.filter(([, fid]) => !fids.includes(fid)));
     const now = await collectionStatus(service);
     assert.deepEqual(
       [now['num_families'], now['num_samples'], now['num_functions']],
@@ -160,7 +160,7 @@ describe('DELETE /families/{family_id}', () => {
 
   test('keep_samples moves the samples and their functions to family 0', async () => {
     const beta = await familyOf('example_report_3');
-    const entries = bandEntries(service);
+    const entries = await bandEntries(service);
     const before = expectData(await call(service, 'GET', '/families/0?with_samples=false'));
     const result = await runJob(service, 'DELETE', `/families/${beta}?keep_samples=TRUE`, {
       method: 'deleteFamily',
@@ -178,7 +178,7 @@ describe('DELETE /families/{family_id}', () => {
     }
     const unnamed = expectData(await call(service, 'GET', '/families/0?with_samples=false'));
     assert.equal(unnamed.num_samples, before.num_samples + 2);
-    assert.deepEqual(bandEntries(service), entries, 'moving samples leaves the band index alone');
+    assert.deepEqual(await bandEntries(service), entries, 'moving samples leaves the band index alone');
   });
 
   test('family 0 is never deleted; unknown ids are 404s, bad values 400s; none queues a job', async () => {

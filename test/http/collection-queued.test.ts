@@ -45,11 +45,11 @@ test('deleting samples while ingest jobs are still queued corrupts nothing', asy
     assert.equal((await jobEnded(service, blocker.job.id)).state, 'finished');
 
     expectFailure(await call(service, 'GET', `/samples/${a}`), 404);
-    for (const table of ['band_index', 'picblockhash_index', 'function_labels'] as const) assert.equal(rowsOfFunctions(service, table, aFunctions), 0, table);
+    for (const table of ['band_index', 'picblockhash_index', 'function_labels'] as const) assert.equal(await rowsOfFunctions(service, table, aFunctions), 0, table);
     const bFunctions = Object.keys(await functionsOf(service, b)).map(Number);
     assert.equal(bFunctions.length, golden('example_report_2').functions.length);
     assert.ok(bFunctions.every((fid) => !aFunctions.includes(fid)), 'function ids are not reused');
-    assert.ok(bandEntries(service).every(([, fid]) => bFunctions.includes(fid)), 'every band entry is one of B');
+    assert.ok((await bandEntries(service)).every(([, fid]) => bFunctions.includes(fid)), 'every band entry is one of B');
     const status = await collectionStatus(service);
     assert.deepEqual(
       [status['num_samples'], status['num_functions'], status['num_band_entries']],

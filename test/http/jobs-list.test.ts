@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { JobParameters, JobState, JsonValue } from '../../src/jobs/types.js';
-import type { SqliteJobStore } from '../../src/storage/sqlite/sqlite-job-store.js';
+import { serviceSql } from '../support/service-sql.js';
 import { api, startTestService, type TestService } from '../support/harness.js';
 import { expectSuccess, FAKE_WORKER, gzipJson, TIMESTAMP } from '../support/http-helpers.js';
 
@@ -364,11 +364,10 @@ describe('GET /jobs on 1,300 jobs in four states', () => {
   test('filter does not match a job that has no result by the result id reserved for it', async () => {
     // White-box: the store reserves a result id at enqueue; it is not visible through the API
     // until the job finished, and must not be found by the filter before.
-    const db = (service.engine.store as SqliteJobStore).db;
     let checked = 0;
     for (const state of ['queued', 'processing', 'failed'] as const) {
       for (const job of model.filter((j) => j.state === state).slice(0, 3)) {
-        const row = db.prepare('SELECT * FROM jobs WHERE id = ?').get(job.id) as { result_id?: string | null } | undefined;
+        const [row] = await serviceSql<{ result_id?: string | null }>(service, 'SELECT * FROM jobs WHERE id = ?', [job.id]);
         if (!row?.result_id) continue;
         checked++;
         const { ids } = await list({ filter: row.result_id });

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import type { JobRecord } from '../../src/jobs/types.js';
-import type { SqliteJobStore } from '../../src/storage/sqlite/sqlite-job-store.js';
+import { serviceSql, serviceSqlOf } from '../support/service-sql.js';
 import { api, startTestService, TEST_METHODS, waitFor, type TestService } from '../support/harness.js';
 import {
   claimJob,
@@ -271,7 +271,6 @@ describe('jobs moved by a fake worker at chosen times', () => {
   });
 
   test('GET /jobs/stats counts every state and method; with_refresh=true repairs drifted counters', async () => {
-    const store = quiet.engine.store;
     const jobs = expectSuccess<any[]>(await api(quiet.url, 'GET', '/jobs'));
     const expected = { total_jobs: jobs.length, queued: 0, processing: 0, finished: 0, failed: 0, by_method: {} as Record<string, any> };
     for (const job of jobs) {
@@ -284,9 +283,12 @@ describe('jobs moved by a fake worker at chosen times', () => {
     assert.deepEqual(expectSuccess(await api(quiet.url, 'GET', '/jobs/stats')), expected);
 
     // White-box: make the counters drift, as a hand-edited database could.
-    const db = (store as SqliteJobStore).db;
-    db.prepare("UPDATE job_counts SET count = count + 7 WHERE method = 'echo' AND state = 'finished'").run();
-    db.prepare("INSERT INTO job_counts (method, state, count) VALUES ('ghost', 'queued', 3) ON CONFLICT DO UPDATE SET count = 3").run();
+    await serviceSql(quiet, "UPDATE job_counts SET count = count + 7 WHERE method = 'echo' AND state = 'finished'");
+    await serviceSqlOf(quiet, {
+      sqlite: "INSERT INTO job_counts (method, state, count) VALUES ('ghost', 'queued', 3) ON CONFLICT (method, state) DO UPDATE SET count = 3",
+      // PostgreSQL keeps the counters in shards (see its migrations)
+      postgres: "INSERT INTO job_counts (method, state, shard, count) VALUES ('ghost', 'queued', 0, 3) ON CONFLICT (method, state, shard) DO UPDATE SET count = 3",
+    });
     const drifted = expectSuccess(await api(quiet.url, 'GET', '/jobs/stats?with_refresh=false'));
     assert.notDeepEqual(drifted, expected, 'set-up: the tampered counters should show');
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestService, type TestService } from '../support/harness.js';
 import { call, golden, ingest, REPEATED_REPORTS, shaOf, UNIQUE_REPORTS } from '../support/collection.js';
 import { FIXTURE_REPORTS, fixtureText } from '../smda/fixtures.js';
+import { TEST_STORE } from '../support/postgres.js';
 
 /** Ingestion of SMDA reports through the HTTP API, and the stored entities read back. */
 
@@ -99,7 +100,7 @@ describe('POST /samples with each fixture report', () => {
     const hashed = UNIQUE_REPORTS.reduce((n, name) => n + golden(name).functions.filter((f) => f.minhash !== '').length, 0);
     assert.deepEqual(
       [status.num_samples, status.num_functions, status.num_band_entries, status.storage_type],
-      [UNIQUE_REPORTS.length, totalFunctions, hashed * 20, 'sqlite'],
+      [UNIQUE_REPORTS.length, totalFunctions, hashed * 20, TEST_STORE],
     );
     const families = (await call(service, 'GET', '/families')).body.data;
     const counted = Object.values(families).reduce((n: number, f: any) => n + f.num_samples, 0);

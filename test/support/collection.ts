@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
 import type { JobRecord } from '../../src/jobs/types.js';
 import { parseJsonWithIntegerTokens, stringifyLossless, toLosslessJson } from '../../src/smda/lossless-json.js';
-import type { SqliteJobStore } from '../../src/storage/sqlite/sqlite-job-store.js';
+import { serviceSqlOf } from './service-sql.js';
 import { FIXTURE_REPORTS, FIXTURES_DIR, fixtureText, type GoldenFunction } from '../smda/fixtures.js';
 import { waitFor, type ApiAnswer, type TestService } from './harness.js';
 
@@ -89,17 +88,34 @@ export const REPEATED_REPORTS = FIXTURE_REPORTS.filter((name) => !UNIQUE_REPORTS
 /** Functions of a fixture that have a MinHash signature (each has one band index entry per band). */
 export const hashedFunctions = (name: string) => golden(name).functions.filter((f) => f.minhash !== '').length;
 
-/** The service's own database connection, for white-box checks. */
-export const serviceDb = (service: TestService): Database.Database => (service.engine.store as SqliteJobStore).db;
+/**
+ * The band index, white-box: [band key, function id] pairs in key order. SQLite keeps them in the
+ * table band_index, PostgreSQL in each function's band_keys (with a GIN index).
+ */
+export async function bandEntries(service: TestService): Promise<[number, number][]> {
+  const rows = await serviceSqlOf<{ band_key: number; function_id: number }>(service, {
+    sqlite: 'SELECT band_key, function_id FROM band_index ORDER BY band_key, function_id',
+    postgres: 'SELECT k AS band_key, id AS function_id FROM functions, unnest(band_keys) AS k ORDER BY k, id',
+  });
+  return rows.map((r) => [Number(r.band_key), Number(r.function_id)]);
+}
 
-/** The band index, white-box: [band key, function id] pairs in key order. */
-export const bandEntries = (service: TestService): [number, number][] =>
-  serviceDb(service).prepare('SELECT band_key, function_id FROM band_index ORDER BY band_key, function_id').raw().all() as [number, number][];
-
-/** How many rows of a table (with a function_id column) belong to these functions, white-box. */
-export function rowsOfFunctions(service: TestService, table: 'band_index' | 'picblockhash_index' | 'function_labels', functionIds: number[]): number {
-  const ids = JSON.stringify(functionIds);
-  return serviceDb(service).prepare(`SELECT count(*) FROM ${table} WHERE function_id IN (SELECT value FROM json_each(?))`).pluck().get(ids) as number;
+/** How many band index, PicBlockHash or label entries belong to these functions, white-box. */
+export async function rowsOfFunctions(
+  service: TestService,
+  table: 'band_index' | 'picblockhash_index' | 'function_labels',
+  functionIds: number[],
+): Promise<number> {
+  if (table === 'band_index') return (await bandEntries(service)).filter(([, id]) => functionIds.includes(id)).length;
+  const [row] = await serviceSqlOf<{ n: number }>(
+    service,
+    {
+      sqlite: `SELECT count(*) AS n FROM ${table} WHERE function_id IN (SELECT value FROM json_each(?))`,
+      postgres: `SELECT count(*) AS n FROM ${table} WHERE function_id IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint)`,
+    },
+    [JSON.stringify(functionIds)],
+  );
+  return Number(row!.n);
 }
 
 /** The functions of a sample through the API, by function id. */

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULTS, type ServiceConfig } from '../../src/config.js';
 import { startService, type RunningService } from '../../src/service.js';
 import { SqliteJobStore } from '../../src/storage/sqlite/sqlite-job-store.js';
+import { newTestSchema, TEST_STORE } from './postgres.js';
 
 /** Shared test helpers: temporary data folders, an in-process service on a real port, polling. */
 
@@ -24,12 +25,20 @@ export interface TestService extends RunningService {
   close(): Promise<void>;
 }
 
-/** The real service (HTTP on an ephemeral port, SQLite in a fresh folder, worker threads) with the test methods. */
-export async function startTestService(overrides: Partial<ServiceConfig> = {}): Promise<TestService> {
+/**
+ * The real service (HTTP on an ephemeral port, worker threads) with the test methods, on a fresh
+ * store: SQLite in a new folder, or with `store` 'postgres' (default: MCRIT_TEST_STORE) a new schema.
+ */
+export async function startTestService(
+  overrides: Partial<ServiceConfig> = {},
+  { store = TEST_STORE }: { store?: 'sqlite' | 'postgres' } = {},
+): Promise<TestService> {
   const dir = tempDir();
+  const schema = store === 'postgres' ? newTestSchema() : undefined;
   const config: ServiceConfig = {
     ...DEFAULTS,
     dataDir: dir.path,
+    database: schema?.url,
     port: 0,
     workers: 2,
     methodModules: [TEST_METHODS],
@@ -37,6 +46,7 @@ export async function startTestService(overrides: Partial<ServiceConfig> = {}): 
     heartbeatMs: 200,
     sweepMs: 200,
     pollMs: 20,
+    safetyPollMs: 100,
     retryBaseMs: 50,
     retryMaxMs: 1_000,
     shutdownGraceMs: 2_000,
@@ -50,6 +60,7 @@ export async function startTestService(overrides: Partial<ServiceConfig> = {}): 
     async close() {
       await service.stop();
       dir.remove();
+      await schema?.drop();
     },
   };
 }

@@ -66,7 +66,7 @@ export async function runMatching(method: JobMethod, collection: TestCollection,
     input: input === undefined ? null : Buffer.from(input),
     progress: () => {},
     commit: () => Promise.reject(new Error('matching does not store')),
-    read: (read) => samples.snapshot(() => read(samples)),
+    read: (read) => samples.snapshot(read),
     jobResult: async () => undefined,
   };
   const result = await method.run(context);

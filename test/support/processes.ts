@@ -2,9 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
 import { JobEngine } from '../../src/jobs/engine.js';
 import { methodModuleUrl, MethodRegistry } from '../../src/jobs/registry.js';
-import { databasePath } from '../../src/service.js';
-import { SqliteJobStore } from '../../src/storage/sqlite/sqlite-job-store.js';
-import { CLI_ENTRY, REPO_ROOT, TEST_METHODS } from './harness.js';
+import { storageLocation } from '../../src/service.js';
+import { openStorage } from '../../src/storage/open-storage.js';
+import type { Storage } from '../../src/storage/storage.js';
+import type { JobStore } from '../../src/storage/store.js';
+import { CLI_ENTRY, REPO_ROOT, tempDir, TEST_METHODS } from './harness.js';
+import { newTestSchema, TEST_STORE } from './postgres.js';
 import { AUDIT_METHODS } from './audit-log.js';
 
 /**
@@ -19,11 +22,15 @@ export const FAST = {
   heartbeatMs: 200,
   sweepMs: 200,
   pollMs: 20,
+  /** On PostgreSQL, where new jobs are announced: the poll that finds retries whose backoff expired. */
+  safetyPollMs: 100,
   retryBaseMs: 100,
 } as const;
 
 export interface ProcessOptions {
   dataDir: string;
+  /** A PostgreSQL URL: the processes use it instead of the SQLite file in `dataDir`. */
+  database?: string;
   /** Executor threads in the process (default 1; `serve` accepts 0 = API only). */
   workers?: number;
   /** Method modules (default: the test methods and the audit method). */
@@ -62,10 +69,13 @@ function cliArgs(command: 'worker' | 'serve', o: ProcessOptions): string[] {
     String(o.sweepMs ?? FAST.sweepMs),
     '--poll-ms',
     String(o.pollMs ?? FAST.pollMs),
+    '--safety-poll-ms',
+    String(FAST.safetyPollMs),
     '--retry-base-ms',
     String(o.retryBaseMs ?? FAST.retryBaseMs),
   ];
   for (const module of o.methods ?? [TEST_METHODS, AUDIT_METHODS]) args.push('--methods', module);
+  if (o.database !== undefined) args.push('--database', o.database);
   if (o.maxAttempts !== undefined) args.push('--max-attempts', String(o.maxAttempts));
   if (o.shutdownGraceMs !== undefined) args.push('--shutdown-grace-ms', String(o.shutdownGraceMs));
   if (command === 'serve') args.push('--host', '127.0.0.1', '--port', '0');
@@ -100,7 +110,7 @@ export class ServiceProcess {
   ) {
     const env = { ...process.env };
     // The flags decide; a variable from the outer environment must not, nor the test runner's context.
-    for (const key of ['DATA_DIR', 'WORKERS', 'MCRIT_METHODS', 'API_TOKEN', 'HOST', 'PORT', 'NODE_TEST_CONTEXT']) delete env[key];
+    for (const key of ['DATA_DIR', 'DATABASE_URL', 'WORKERS', 'MCRIT_METHODS', 'API_TOKEN', 'HOST', 'PORT', 'NODE_TEST_CONTEXT']) delete env[key];
     this.child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     if (this.child.pid === undefined) throw new Error(`${name}: could not spawn`);
     this.pid = this.child.pid;
@@ -227,17 +237,41 @@ export class ProcessSet {
 }
 
 /**
- * The test's own view of a data folder: a store on the same SQLite file the processes use, and an
- * engine (with the test and audit methods) to submit jobs through. Close the store when done.
+ * Where a test's processes keep the queue: a data folder (SQLite, and the audit log), and with a
+ * PostgreSQL URL the database instead of the folder's SQLite file.
  */
-export async function openQueue(dataDir: string): Promise<{ store: SqliteJobStore; engine: JobEngine }> {
-  const store = new SqliteJobStore(databasePath(dataDir));
+export interface QueueLocation {
+  dataDir: string;
+  database?: string;
+}
+
+/** A fresh location on the store the test run is for (MCRIT_TEST_STORE); `remove` deletes it. */
+export function newQueueLocation(store = TEST_STORE): QueueLocation & { remove(): Promise<void> } {
+  const dir = tempDir();
+  const schema = store === 'postgres' ? newTestSchema() : undefined;
+  return {
+    dataDir: dir.path,
+    database: schema?.url,
+    async remove() {
+      await schema?.drop();
+      dir.remove();
+    },
+  };
+}
+
+/**
+ * The test's own view of a queue: a store on the same database the processes use, and an engine
+ * (with the test and audit methods) to submit jobs through. `store.close()` closes the storage.
+ */
+export async function openQueue(location: string | QueueLocation): Promise<{ store: JobStore; storage: Storage; engine: JobEngine }> {
+  const { dataDir, database } = typeof location === 'string' ? { dataDir: location, database: undefined } : location;
+  const storage = await openStorage(storageLocation({ dataDir, database }), { onEventLoop: true });
   const registry = await MethodRegistry.load([TEST_METHODS, AUDIT_METHODS].map(methodModuleUrl));
-  return { store, engine: new JobEngine(store, registry) };
+  return { store: storage.jobs, storage, engine: new JobEngine(storage.jobs, registry) };
 }
 
 /** The stored result of a job, decoded. */
-export async function resultOf(store: SqliteJobStore, resultId: string): Promise<unknown> {
+export async function resultOf(store: JobStore, resultId: string): Promise<unknown> {
   const result = await store.getResult(resultId);
   return result && JSON.parse(gunzipSync(result.gzipJson).toString('utf8'));
 }

@@ -337,8 +337,8 @@ export class SqliteSampleStore implements SampleStore {
     return this.matchReads.signatureRows(functionIds);
   }
 
-  snapshot<T>(read: () => Promise<T>): Promise<T> {
-    return this.matchReads.snapshot(read);
+  snapshot<T>(read: (samples: SampleStore) => Promise<T>): Promise<T> {
+    return this.matchReads.snapshot(() => read(this));
   }
 
   /** A write transaction of its own, or a savepoint within the caller's (a job's commit). */
