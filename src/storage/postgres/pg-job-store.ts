@@ -18,52 +18,14 @@ import type {
 } from '../../jobs/types.js';
 import { statsFromCounts } from '../job-stats.js';
 import { StoreRequestError, type JobStore } from '../store.js';
+import { JOB_COLUMNS, toClaimed, toRecord, type JobRow } from '../job-rows.js';
 import type { PgScope } from './connection.js';
 import { withoutNul } from './pg-values.js';
 import type { RunnableJobsListener } from './runnable-jobs-listener.js';
 
-interface JobRow {
-  number: number;
-  id: string;
-  method: string;
-  state: JobState;
-  parameters: string;
-  input_sha256: string | null;
-  depends_on: string;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  progress: number;
-  attempts: number;
-  claims: number;
-  max_attempts: number;
-  error: string | null;
-  result_id: string | null;
-}
 
-const JOB_COLUMNS = `number, id, method, state, parameters, input_sha256, depends_on, created_at, started_at,
-  finished_at, progress, attempts, claims, max_attempts, error, result_id`;
 const JOB_COLUMNS_OF_J = JOB_COLUMNS.split(',').map((c) => `j.${c.trim()}`).join(', ');
 
-function toRecord(row: JobRow): JobRecord {
-  return {
-    id: row.id,
-    number: row.number,
-    method: row.method,
-    state: row.state,
-    parameters: JSON.parse(row.parameters),
-    inputSha256: row.input_sha256,
-    dependsOn: JSON.parse(row.depends_on),
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    progress: row.progress,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    error: row.error,
-    resultId: row.state === 'finished' ? row.result_id : null,
-  };
-}
 
 /**
  * Shared by `fail` and `reclaimExpiredLeases`: queued again after backoff, or failed when no
@@ -294,16 +256,7 @@ export class PgJobStore implements JobStore {
     );
     return rows
       .sort((a, b) => a.number - b.number)
-      .map((row) => ({
-        jobNumber: row.number,
-        claim: row.claims,
-        attempt: row.attempts,
-        id: row.id,
-        method: row.method,
-        parameters: JSON.parse(row.parameters),
-        inputSha256: row.input_sha256,
-        maxAttempts: row.max_attempts,
-      }));
+      .map(toClaimed);
   }
 
   async renewLeases(fences: readonly Fence[], leaseMs: number, now: number): Promise<Fence[]> {

@@ -1,6 +1,5 @@
 import { inflateRawSync } from 'node:zlib';
 import type { MatchableFunction, SignatureRows } from '../../matching/types.js';
-import type { PicBlockHash } from '../../minhash/types.js';
 import type {
   BandIndexRebuild,
   CollectionStatus,
@@ -18,6 +17,7 @@ import type {
   SampleRecord,
 } from '../../samples/types.js';
 import type { SampleStore } from '../sample-store.js';
+import { decodePicBlockHashes, encodePicBlockHashes, toFamily, type FamilyStatsRow } from '../collection-rows.js';
 import { PoolScope, type PgScope } from './connection.js';
 import { PgCollectionEdits } from './pg-collection-edits.js';
 import { bandKeysLiteral, fromStored, toStored } from './pg-values.js';
@@ -93,36 +93,9 @@ function toSample(row: SampleRow): SampleRecord {
   };
 }
 
-interface FamilyStatsRow {
-  id: number;
-  name: string;
-  num_samples: number;
-  num_functions: number;
-  num_library_samples: number;
-}
 
-function toFamily(row: FamilyStatsRow): FamilyRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    numSamples: row.num_samples,
-    numFunctions: row.num_functions,
-    numLibrarySamples: row.num_library_samples,
-  };
-}
 
-function encodePicBlockHashes(hashes: readonly PicBlockHash[]): string {
-  return JSON.stringify(hashes.map((h) => [h.offset.toString(), h.length, h.size, h.hash.toString()]));
-}
 
-function decodePicBlockHashes(text: string): PicBlockHash[] {
-  return (JSON.parse(text) as [string, number, number, string][]).map(([offset, length, size, hash]) => ({
-    offset: BigInt(offset),
-    length,
-    size,
-    hash: BigInt(hash),
-  }));
-}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];

@@ -18,51 +18,13 @@ import type {
   StoredResult,
 } from '../../jobs/types.js';
 import { StoreRequestError, type JobStore } from '../store.js';
+import { JOB_COLUMNS, toClaimed, toRecord, type JobRow } from '../job-rows.js';
 import { retryWhileBusy } from './busy-retry.js';
 import { openSqliteDatabase } from './database.js';
 import { statsFromCounts } from '../job-stats.js';
 
-interface JobRow {
-  number: number;
-  id: string;
-  method: string;
-  state: JobState;
-  parameters: string;
-  input_sha256: string | null;
-  depends_on: string;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  progress: number;
-  attempts: number;
-  claims: number;
-  max_attempts: number;
-  error: string | null;
-  result_id: string | null;
-}
 
-const JOB_COLUMNS = `number, id, method, state, parameters, input_sha256, depends_on, created_at, started_at,
-  finished_at, progress, attempts, claims, max_attempts, error, result_id`;
 
-function toRecord(row: JobRow): JobRecord {
-  return {
-    id: row.id,
-    number: row.number,
-    method: row.method,
-    state: row.state,
-    parameters: JSON.parse(row.parameters),
-    inputSha256: row.input_sha256,
-    dependsOn: JSON.parse(row.depends_on),
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    progress: row.progress,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    error: row.error,
-    resultId: row.state === 'finished' ? row.result_id : null,
-  };
-}
 
 /** Shared by `fail` and `reclaimExpiredLeases`: queued again after backoff, or failed when no attempts are left. */
 const AFTER_FAILED_ATTEMPT = `
@@ -316,16 +278,7 @@ export class SqliteJobStore implements JobStore {
     const rows = await retryWhileBusy(() => this.sql.claim.all({ workerId, methods: JSON.stringify(methods), limit, leaseMs, now }));
     return rows
       .sort((a, b) => a.number - b.number)
-      .map((row) => ({
-        jobNumber: row.number,
-        claim: row.claims,
-        attempt: row.attempts,
-        id: row.id,
-        method: row.method,
-        parameters: JSON.parse(row.parameters),
-        inputSha256: row.input_sha256,
-        maxAttempts: row.max_attempts,
-      }));
+      .map(toClaimed);
   }
 
   async renewLeases(fences: readonly Fence[], leaseMs: number, now: number): Promise<Fence[]> {

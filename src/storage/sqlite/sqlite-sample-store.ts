@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import { inflateRawSync } from 'node:zlib';
-import type { PicBlockHash } from '../../minhash/types.js';
 import type {
   BandIndexRebuild,
   CollectionStatus,
@@ -17,6 +16,7 @@ import type {
   SampleRecord,
 } from '../../samples/types.js';
 import type { SampleStore } from '../sample-store.js';
+import { decodePicBlockHashes, encodePicBlockHashes, toFamily, type FamilyStatsRow } from '../collection-rows.js';
 import { retryWhileBusy } from './busy-retry.js';
 import { SqliteBandIndex } from './sqlite-band-index.js';
 import { SqliteCollectionEdits } from './sqlite-collection-edits.js';
@@ -89,18 +89,7 @@ function toSample(row: SampleRow): SampleRecord {
   };
 }
 
-function encodePicBlockHashes(hashes: readonly PicBlockHash[]): string {
-  return JSON.stringify(hashes.map((h) => [h.offset.toString(), h.length, h.size, h.hash.toString()]));
-}
 
-function decodePicBlockHashes(text: string): PicBlockHash[] {
-  return (JSON.parse(text) as [string, number, number, string][]).map(([offset, length, size, hash]) => ({
-    offset: BigInt(offset),
-    length,
-    size,
-    hash: BigInt(hash),
-  }));
-}
 
 /** The collection on the same SQLite connection as the job store. */
 export class SqliteSampleStore implements SampleStore {
@@ -372,24 +361,8 @@ export class SqliteSampleStore implements SampleStore {
   }
 }
 
-interface FamilyStatsRow {
-  id: number;
-  name: string;
-  num_samples: number;
-  num_functions: number;
-  num_library_samples: number;
-}
 
 const FAMILY_STATS = `SELECT f.id, f.name, count(s.id) AS num_samples, coalesce(sum(s.num_functions), 0) AS num_functions,
   coalesce(sum(s.is_library), 0) AS num_library_samples
   FROM families f LEFT JOIN samples s ON s.family_id = f.id`;
 
-function toFamily(row: FamilyStatsRow): FamilyRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    numSamples: row.num_samples,
-    numFunctions: row.num_functions,
-    numLibrarySamples: row.num_library_samples,
-  };
-}
