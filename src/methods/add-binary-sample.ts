@@ -3,11 +3,7 @@ import type { LoadOptions } from '../disassembly/load-binary.js';
 import type { Bitness } from '../disassembly/types.js';
 import type { JobMethod } from '../jobs/method.js';
 import type { JobParameters } from '../jobs/types.js';
-import { prepareSample } from '../samples/prepare-sample.js';
-import { sampleView } from '../samples/views.js';
-
-/** UTC, YYYY-MM-DDTHH:MM:SS (label timestamps). */
-const utcNow = () => new Date().toISOString().slice(0, 19);
+import { addReportText, SAMPLE_PARAMETERS } from './add-smda-report.js';
 
 /** Share of the progress taken by disassembly; the rest is hashing. */
 const DISASSEMBLY_SHARE = 0.6;
@@ -38,34 +34,16 @@ export const addBinarySample: JobMethod = {
   name: 'addBinarySample',
   parameters: Type.Object(
     {
-      family: Type.Optional(Type.String({ maxLength: 256 })),
-      filename: Type.Optional(Type.String({ maxLength: 1024 })),
-      version: Type.Optional(Type.String({ maxLength: 256 })),
-      is_library: Type.Optional(Type.Boolean()),
+      ...SAMPLE_PARAMETERS,
       is_dump: Type.Optional(Type.Boolean()),
       base_addr: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$' })),
       bitness: Type.Optional(Type.Union([Type.Literal(32), Type.Literal(64)])),
-      username: Type.Optional(Type.String({ maxLength: 256 })),
     },
     { additionalProperties: true },
   ),
-  async run({ parameters, input, progress, commit }) {
-    if (!input) throw new Error('addBinarySample needs the file as its input');
-    const text = await disassembleInput(input, parameters, (fraction) => progress(fraction * DISASSEMBLY_SHARE));
-    const sample = prepareSample(text, {
-      overrides: {
-        family: parameters['family'] as string | undefined,
-        filename: parameters['filename'] as string | undefined,
-        version: parameters['version'] as string | undefined,
-        isLibrary: parameters['is_library'] as boolean | undefined,
-      },
-      username: (parameters['username'] as string | undefined) ?? 'anonymous',
-      labelTimestamp: utcNow(),
-      onProgress: (fraction) => progress(DISASSEMBLY_SHARE + fraction * (0.95 - DISASSEMBLY_SHARE)),
-    });
-    return commit(async (samples) => {
-      const { sample: stored, created } = await samples.addSample(sample);
-      return { existed: !created, num_functions: sample.functions.length, sample: sampleView(stored) };
-    });
+  async run(context) {
+    if (!context.input) throw new Error('addBinarySample needs the file as its input');
+    const text = await disassembleInput(context.input, context.parameters, (fraction) => context.progress(fraction * DISASSEMBLY_SHARE));
+    return addReportText(context, text, DISASSEMBLY_SHARE);
   },
 };
