@@ -7,12 +7,12 @@ import { matchingParameters } from '../../matching/parameters.js';
 import { querySubject } from '../../matching/query-subject.js';
 import { stringifyReport } from '../../matching/report.js';
 import { hashFunction } from '../../minhash/hash-function.js';
-import { checkReportHead, prepareSample } from '../../samples/prepare-sample.js';
+import { prepareSample } from '../../samples/prepare-sample.js';
 import { parseSmdaReport } from '../../smda/parse-report.js';
 import { functionView, sampleView } from '../../samples/views.js';
-import { SmdaReportError } from '../../smda/smda-report-error.js';
 import type { SampleStore } from '../../storage/sample-store.js';
 import { HttpError } from '../errors.js';
+import { asBadRequest, checkedReportBody, reportText } from '../report-body.js';
 import { jobView } from '../job-view.js';
 import { sendLossless } from '../lossless-reply.js';
 import { parseBoolean } from '../query-values.js';
@@ -53,17 +53,6 @@ export function matchingJobParameters(query: MatchingQueryValues): JobParameters
     throw new HttpError(400, `invalid query parameter 'band_matches_required': expected an integer from 0 to 20`);
   }
   return parameters;
-}
-
-/** Parses a report body; a bad one is a 400 naming the first bad field. */
-function reportBody(body: Buffer | undefined, route: string): string {
-  if (!body || body.length === 0) throw new HttpError(400, `${route} needs an SMDA report as JSON body`);
-  return body.toString('utf8');
-}
-
-function badReport(error: unknown): never {
-  if (error instanceof SmdaReportError) throw new HttpError(400, `invalid SMDA report: ${error.message}`);
-  throw error;
 }
 
 /** A synchronous match run on the server's connection: a sample deleted meanwhile is a 409, not a 500. */
@@ -244,13 +233,8 @@ export const matchingRoutes: FastifyPluginAsyncTypebox<MatchingRoutesOptions> = 
       },
     },
     async (request, reply) => {
-      const body = request.body as Buffer | undefined;
-      const text = reportBody(body, 'POST /query');
-      try {
-        checkReportHead(text);
-      } catch (error) {
-        badReport(error);
-      }
+      const body = request.body as Buffer;
+      checkedReportBody(body, 'POST /query');
       const job = await submit('getMatchesForSmdaReport', matchingJobParameters(request.query), request.query.force_recalculation, body);
       return sendLossless(reply, jobView(job), 202);
     },
@@ -269,16 +253,10 @@ export const matchingRoutes: FastifyPluginAsyncTypebox<MatchingRoutesOptions> = 
       },
     },
     async (request, reply) => {
-      const text = reportBody(request.body as Buffer | undefined, 'POST /query/function');
-      let prepared;
-      try {
-        const report = parseSmdaReport(text);
-        if (report.functions.length !== 1) throw new HttpError(400, `POST /query/function needs a report with exactly one function, not ${report.functions.length}`);
-        prepared = { report, sample: prepareSample(text, { username: 'query', labelTimestamp: '' }) };
-      } catch (error) {
-        badReport(error);
-      }
-      const { report, sample } = prepared;
+      const text = reportText(request.body as Buffer | undefined, 'POST /query/function');
+      const report = asBadRequest(() => parseSmdaReport(text));
+      if (report.functions.length !== 1) throw new HttpError(400, `POST /query/function needs a report with exactly one function, not ${report.functions.length}`);
+      const sample = prepareSample(text, { username: 'query', labelTimestamp: '' });
       const { ownSample, subject } = querySubject(sample);
       // A single-function query hashes the report's function directly (MCRIT's report path).
       const own = { ...subject.ownFunctions[0]!, signature: hashFunction(report, report.functions[0]!, { path: 'report' }).minhash };
