@@ -146,6 +146,15 @@ describe('job and result ids', () => {
   );
 });
 
+describe('a method filter holding U+0000 (no job can have such a method)', () => {
+  test('GET /jobs and DELETE /jobs match nothing and answer 200, on either store', async () => {
+    const before = await jobCount();
+    assert.deepEqual(expectSuccess(await get('/jobs?method=a%00b')), []);
+    assert.deepEqual(expectSuccess(await del('/jobs?method=a%00b')), { num_deleted: 0 });
+    assert.equal(await jobCount(), before);
+  });
+});
+
 describe('integer query parameters (start, limit)', () => {
   const bad = ['abc', '-1', '1.5', '', '+1', '1e3', ' 1', '0x10', '1,000', 'NaN', 'Infinity', '\u0663'];
 

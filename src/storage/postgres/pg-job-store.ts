@@ -134,7 +134,7 @@ export class PgJobStore implements JobStore {
     const values: unknown[] = [];
     const param = (value: unknown) => `$${values.push(value)}`;
     const conditions: string[] = [];
-    if (query.method !== undefined) conditions.push(`j.method = ${param(query.method)}`);
+    if (query.method !== undefined) conditions.push(`j.method = ${param(withoutNul(query.method))}`);
     if (query.state !== undefined) conditions.push(`j.state = ${param(query.state)}`);
     const order = query.order === 'ascending' ? 'ASC' : 'DESC';
     const text = withoutNul(query.text?.toLowerCase() ?? '');
@@ -198,7 +198,8 @@ export class PgJobStore implements JobStore {
   async deleteJobs(criteria: BulkDeleteCriteria): Promise<number> {
     const values: unknown[] = [];
     const conditions: string[] = [];
-    if (criteria.method !== undefined) conditions.push(`method = $${values.push(criteria.method)}`);
+    // A method name with U+0000 cannot be stored (PostgreSQL text): as a criterion it matches no job.
+    if (criteria.method !== undefined) conditions.push(`method = $${values.push(withoutNul(criteria.method))}`);
     if (criteria.createdBefore !== undefined) conditions.push(`created_at < $${values.push(criteria.createdBefore)}`);
     if (criteria.finishedBefore !== undefined) conditions.push(`finished_at < $${values.push(criteria.finishedBefore)}`);
     if (conditions.length === 0) throw new StoreRequestError('a bulk delete needs at least one criterion');
