@@ -111,7 +111,8 @@ export class WorkerPool {
       Date.now(),
     );
     for (const fence of lost) {
-      const slot = this.slots.find((s) => s.running?.fence === fence);
+      // A job whose outcome is being written has ended: its thread is idle, nothing to stop.
+      const slot = this.slots.find((s) => s.running?.fence === fence && !s.running.finishing);
       if (slot) this.stopJob(slot, `lease of job ${slot.running!.job.id} lost (deleted or reclaimed); stopped`);
     }
   }

@@ -262,19 +262,19 @@ export class PgJobStore implements JobStore {
 
   async renewLeases(fences: readonly Fence[], leaseMs: number, now: number): Promise<Fence[]> {
     if (fences.length === 0) return [];
-    // One statement; rows locked in number order, as the sweeper locks them (no deadlock).
+    // One statement; rows locked in number order, as the sweeper locks them (no deadlock). The state
+    // is read from the locked rows, not from the statement's snapshot: a renewal that waited for its
+    // own job's completion must see the job finished (its claim ended it: the lease is not lost),
+    // where the snapshot, taken before the wait, still shows it processing (test: postgres-lease-race).
     const { rows } = await this.db.query<{ number: number; renewed: boolean }>(
       `WITH held AS (SELECT * FROM unnest($1::bigint[], $2::integer[]) AS h (number, claims)),
+       locked AS (
+         SELECT l.number, l.state FROM jobs l JOIN held h ON h.number = l.number AND h.claims = l.claims
+         ORDER BY l.number FOR UPDATE OF l),
        renewed AS (
-         UPDATE jobs j SET lease_expires_at = $3
-         FROM (SELECT l.number FROM jobs l JOIN held h ON h.number = l.number AND h.claims = l.claims
-               WHERE l.state = 'processing' ORDER BY l.number FOR UPDATE OF l) locked
-         WHERE j.number = locked.number
-         RETURNING j.number)
-       SELECT h.number, EXISTS (SELECT 1 FROM renewed r WHERE r.number = h.number)
-           -- a job its own claim has just ended (an executor thread commits its completion) is not lost
-           OR EXISTS (SELECT 1 FROM jobs e WHERE e.number = h.number AND e.claims = h.claims AND e.state IN ('finished', 'failed'))
-           AS renewed
+         UPDATE jobs j SET lease_expires_at = $3 FROM locked
+         WHERE j.number = locked.number AND locked.state = 'processing')
+       SELECT h.number, EXISTS (SELECT 1 FROM locked k WHERE k.number = h.number AND k.state IN ('processing', 'finished', 'failed')) AS renewed
        FROM held h`,
       [fences.map((f) => f.jobNumber), fences.map((f) => f.claim), now + leaseMs],
     );
