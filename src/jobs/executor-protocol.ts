@@ -20,7 +20,8 @@ export type ExecutorMessage =
   | { type: 'done'; jobNumber: number; claim: number; gzipJson: Uint8Array }
   /** The thread finished the job itself (`commit`); `accepted` false: its fence no longer held, nothing was written. */
   | { type: 'completed'; jobNumber: number; claim: number; accepted: boolean }
-  | { type: 'failed'; jobNumber: number; claim: number; error: string };
+  /** `permanent`: an error of the method's `permanentErrors` (bad input): no retry. */
+  | { type: 'failed'; jobNumber: number; claim: number; error: string; permanent: boolean };
 
 export interface ExecutorData {
   methodModuleUrls: string[];

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { JsonText } from './method.js';
+import { JsonText, type JobMethod } from './method.js';
 import { stringifyLossless } from '../smda/lossless-json.js';
 import { openStorage } from '../storage/open-storage.js';
 import { FenceLostError, type Storage } from '../storage/storage.js';
@@ -47,8 +47,10 @@ async function run(message: RunMessage): Promise<void> {
   const { jobNumber, claim, attempt } = message;
   const fence: Fence = { jobNumber, claim };
   let committed: boolean | undefined;
+  let method: JobMethod | undefined;
   try {
-    const result = await registry.get(message.method).run({
+    method = registry.get(message.method);
+    const result = await method.run({
       jobId: message.jobId,
       attempt,
       parameters: message.parameters,
@@ -80,7 +82,10 @@ async function run(message: RunMessage): Promise<void> {
     }
   } catch (error) {
     if (error instanceof FenceLostError) send({ type: 'completed', jobNumber, claim, accepted: false });
-    else send({ type: 'failed', jobNumber, claim, error: describeError(error) });
+    else {
+      const permanent = method?.permanentErrors?.some((type) => error instanceof type) ?? false;
+      send({ type: 'failed', jobNumber, claim, error: describeError(error), permanent });
+    }
   }
 }
 

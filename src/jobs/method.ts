@@ -24,6 +24,9 @@ export interface JobContext {
   jobResult(jobId: string): Promise<unknown>;
 }
 
+/** An error class, for `instanceof`. */
+export type ErrorClass = abstract new (...args: never[]) => Error;
+
 /** A result already serialised as JSON text (for results whose number formatting matters). */
 export class JsonText {
   constructor(readonly text: string) {}
@@ -41,4 +44,9 @@ export interface JobMethod {
   run(context: JobContext): unknown;
   /** Its result is a matching report: `compact` drops the function-level matches (`matches.functions`). */
   matchingReport?: boolean;
+  /**
+   * Errors that running the job again cannot fix (its input is malformed, what it refers to is
+   * gone): such a failure ends the job at once instead of using its remaining attempts.
+   */
+  permanentErrors?: readonly ErrorClass[];
 }

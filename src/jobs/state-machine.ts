@@ -8,7 +8,7 @@ import type { JobState } from './types.js';
  *   enqueue ──▶ queued ──claim──▶ processing ──complete──▶ finished
  *                  ▲                  │
  *                  └─retry / reclaim──┤ (attempts left; the lease expired; handed back on shutdown)
- *                                     └──fail / reclaim──▶ failed (no attempts left)
+ *                                     └──fail / reclaim──▶ failed (no attempts left; fail: or a permanent error)
  *
  * Deleting a job removes it in any state; a processing job is thereby cancelled (its fence no
  * longer matches, so its worker's writes are refused and the worker stops it).
@@ -17,7 +17,7 @@ export type Transition =
   | 'claim' // queued → processing, one attempt used
   | 'complete' // processing → finished, result stored
   | 'retry' // processing → queued after a failed attempt, attempts left, after backoff
-  | 'fail' // processing → failed, no attempts left
+  | 'fail' // processing → failed, no attempts left or an error running again cannot fix
   | 'handBack' // processing → queued when a worker shuts down, the attempt is not counted
   | 'reclaim'; // processing → queued or failed when the lease expired, the attempt stays used
 

@@ -272,7 +272,7 @@ export class WorkerPool {
     if (message.type === 'ready' || !running) return;
     if (message.jobNumber !== running.fence.jobNumber || message.claim !== running.fence.claim) return;
     if (message.type === 'progress') running.unwrittenProgress = message.fraction;
-    else if (message.type === 'failed') await this.finish(slot, running, message.error);
+    else if (message.type === 'failed') await this.finish(slot, running, message.error, message.permanent);
     else if (message.type === 'done') await this.complete(slot, running, message.gzipJson);
     else {
       if (!message.accepted) this.log(`refused the late result of job ${running.job.id} claim ${running.fence.claim}`);
@@ -297,11 +297,11 @@ export class WorkerPool {
   }
 
   /** Records a failed attempt (fenced: refused if the job was deleted or reclaimed) and frees the slot. */
-  private async finish(slot: Slot, running: RunningJob, error: string): Promise<void> {
+  private async finish(slot: Slot, running: RunningJob, error: string, permanent = false): Promise<void> {
     const { fence, job } = running;
     running.finishing = true;
     try {
-      const outcome = await this.store.fail(fence, error, this.options.backoff, Date.now());
+      const outcome = await this.store.fail(fence, error, this.options.backoff, Date.now(), permanent);
       if (outcome === 'refused') this.log(`refused the late failure of job ${job.id} claim ${fence.claim}`);
     } catch (failure) {
       // The lease will expire and the sweeper reclaims the job: nothing is lost.

@@ -4,6 +4,7 @@ import type { Bitness } from '../disassembly/types.js';
 import type { JobMethod } from '../jobs/method.js';
 import type { JobParameters } from '../jobs/types.js';
 import { addReportText, SAMPLE_PARAMETERS } from './add-smda-report.js';
+import { BAD_INPUT_ERRORS } from './bad-input-errors.js';
 
 /** Share of the progress taken by disassembly; the rest is hashing. */
 const DISASSEMBLY_SHARE = 0.6;
@@ -32,6 +33,7 @@ export async function disassembleInput(input: Uint8Array, parameters: JobParamet
  */
 export const addBinarySample: JobMethod = {
   name: 'addBinarySample',
+  permanentErrors: BAD_INPUT_ERRORS,
   parameters: Type.Object(
     {
       ...SAMPLE_PARAMETERS,

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { JobContext, JobMethod } from '../jobs/method.js';
 import { prepareSample } from '../samples/prepare-sample.js';
 import { sampleView } from '../samples/views.js';
+import { BAD_INPUT_ERRORS } from './bad-input-errors.js';
 
 /** UTC, YYYY-MM-DDTHH:MM:SS (label timestamps). */
 const utcNow = () => new Date().toISOString().slice(0, 19);
@@ -44,6 +45,7 @@ export function addReportText({ parameters, progress, commit }: JobContext, text
  */
 export const addSmdaReport: JobMethod = {
   name: 'addSmdaReport',
+  permanentErrors: BAD_INPUT_ERRORS,
   parameters: Type.Object(SAMPLE_PARAMETERS, { additionalProperties: true }),
   async run(context) {
     if (!context.input) throw new Error('addSmdaReport needs the report as its input');

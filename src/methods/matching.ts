@@ -7,6 +7,7 @@ import { MATCHING_PARAMETERS, matchingParameters } from '../matching/parameters.
 import { querySubject } from '../matching/query-subject.js';
 import { stringifyReport, type MatcherType } from '../matching/report.js';
 import { disassembleInput } from './add-binary-sample.js';
+import { BAD_INPUT_ERRORS } from './bad-input-errors.js';
 import { prepareSample } from '../samples/prepare-sample.js';
 import type { SampleStore } from '../storage/sample-store.js';
 
@@ -28,6 +29,7 @@ function storedSampleMatcher(name: string, properties: TProperties, describe: (p
   return {
     name,
     matchingReport: true,
+    permanentErrors: BAD_INPUT_ERRORS,
     parameters: Type.Object({ ...properties, ...MATCHING_PARAMETERS }, { additionalProperties: false }),
     run: (context) => {
       const { own, others, type, label } = describe(context.parameters);
@@ -75,6 +77,7 @@ function queryMethod(name: string, extraParameters: TProperties, reportOf: (cont
   return {
     name,
     matchingReport: true,
+    permanentErrors: BAD_INPUT_ERRORS,
     parameters: Type.Object({ ...extraParameters, ...MATCHING_PARAMETERS }, { additionalProperties: true }),
     run: async (context) => {
       if (!context.input) throw new Error(`${name} needs its input (the report or the binary)`);

@@ -46,7 +46,11 @@ export interface JobStore {
   reportProgress(fence: Fence, progress: number): Promise<boolean>;
   /** Stores the (gzip-compressed) result under the job's result id and finishes the job, atomically. false = refused (stale fence). */
   complete(fence: Fence, compressedResult: Uint8Array, now: number): Promise<boolean>;
-  fail(fence: Fence, error: string, backoff: RetryBackoff, now: number): Promise<FailOutcome>;
+  /**
+   * Ends a failed attempt: queued again after backoff while attempts are left, else failed.
+   * `permanent`: the job cannot succeed by running again (its input is bad): failed at once.
+   */
+  fail(fence: Fence, error: string, backoff: RetryBackoff, now: number, permanent?: boolean): Promise<FailOutcome>;
   /** Returns a processing job to the queue without counting the attempt (worker shutdown). */
   handBack(fence: Fence, now: number): Promise<boolean>;
   /** Reclaims jobs whose lease expired: queued again (with backoff) or failed when no attempts are left. */

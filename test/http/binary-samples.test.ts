@@ -68,11 +68,12 @@ describe('POST /samples/binary', () => {
     assert.equal((await call(service, 'POST', '/samples/binary', undefined, null)).status, 400);
   });
 
-  test('a file that fails in the worker fails its job with a readable error; the worker goes on', async () => {
+  test('a file that fails in the worker fails its job at its first attempt with a readable error; the worker goes on', async () => {
     // Not through the route (which checks headers): the job itself must fail cleanly.
-    const { job } = await service.engine.submit({ method: 'addBinarySample', parameters: {}, input: Buffer.from('MZ but nothing else') });
+    const { job } = await service.engine.submit({ method: 'addBinarySample', parameters: {}, input: Buffer.from('MZ but nothing else'), maxAttempts: 3 });
     const failed = await jobEnded(service, job.id);
     assert.equal(failed.state, 'failed');
+    assert.deepEqual([failed.attempts, failed.maxAttempts > 1], [1, true], 'a malformed file is not retried');
     assert.match(failed.error ?? '', /PE file truncated/);
     const next = expectData(await post('', binary('elf32-O2')), 202);
     assert.ok((await jobResult(service, next.job_id)).num_functions > 15);

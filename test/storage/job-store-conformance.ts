@@ -144,6 +144,21 @@ export function jobStoreConformance(name: string, factory: StoreFactory): void {
         assert.notEqual(failed?.finishedAt, null);
       }));
 
+    test('a permanent failure ends the job at its first attempt, attempts left or not; a plain one is retried', () =>
+      withStore(async (store) => {
+        const { job: permanent } = await enqueue(store, request('m', { kind: 'bad input' }, { maxAttempts: 3 }));
+        const { job: plain } = await enqueue(store, request('m', { kind: 'transient' }, { maxAttempts: 3 }));
+        const claimed = await store.claim(WORKER, ['m'], 2, LEASE, clock);
+        const fenceOf = (id: string) => claimed.find((c) => c.id === id)!;
+        assert.equal(await store.fail(fenceOf(permanent.id), 'SmdaReportError: report: not valid JSON', BACKOFF, clock, true), 'failed');
+        assert.equal(await store.fail(fenceOf(plain.id), 'connection reset', BACKOFF, clock, false), 'retrying');
+        const failed = await store.getJob(permanent.id);
+        assert.deepEqual([failed?.state, failed?.attempts, failed?.maxAttempts, failed?.finishedAt], ['failed', 1, 3, clock]);
+        assert.equal(failed?.error, 'SmdaReportError: report: not valid JSON');
+        assert.equal((await store.getJob(plain.id))?.state, 'queued');
+        assert.equal(await store.fail(fenceOf(permanent.id), 'again', BACKOFF, clock, true), 'refused', 'the fence is gone');
+      }));
+
     test('expired leases are reclaimed with the attempt used; the last attempt fails the job', () =>
       withStore(async (store) => {
         const { job } = await enqueue(store, request('m', {}, { maxAttempts: 2 }));

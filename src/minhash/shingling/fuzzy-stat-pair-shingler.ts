@@ -3,6 +3,7 @@
  * three LogBuckets, as 28 shingles like `num_ins_C=1:10`.
  */
 import { pythonIntValue, pythonStrip } from '../../smda/python-text.js';
+import { SmdaReportError } from '../../smda/smda-report-error.js';
 import type { SmdaArchitecture, SmdaFunction } from '../../smda/types.js';
 import { mnemonicWithoutPrefixes } from '../escaping/instruction-escaper.js';
 import type { HashingPath } from '../types.js';
@@ -40,7 +41,9 @@ const STACK_POINTERS = words('esp rsp');
 /** The first `sub esp/rsp, <c>` among the entry block's first 10 instructions with 0 ≤ c < 100000 (hex tried first). */
 function stackSize(fn: SmdaFunction): number {
   const entry = fn.blocks.find((block) => block.start === fn.offset);
-  if (entry === undefined) throw new Error(`function 0x${fn.offset.toString(16)} has no block at its offset (MCRIT fails on it)`);
+  if (entry === undefined) {
+    throw new SmdaReportError(`xcfg.${fn.offset}`, `function 0x${fn.offset.toString(16)} has no block at its offset (MCRIT fails on it)`);
+  }
   for (const instruction of entry.instructions.slice(0, STACK_SIZE_INSTRUCTIONS)) {
     if (instruction.mnemonic !== 'sub') continue;
     const operands = instruction.operands.split(',').map(pythonStrip);

@@ -28,12 +28,12 @@ const JOB_COLUMNS_OF_J = JOB_COLUMNS.split(',').map((c) => `j.${c.trim()}`).join
 
 
 /**
- * Shared by `fail` and `reclaimExpiredLeases`: queued again after backoff, or failed when no
- * attempts are left. $1 = now, $2 = base ms, $3 = max ms.
+ * Shared by `fail` and `reclaimExpiredLeases`: queued again after backoff, or failed when `noRetry`
+ * holds (no attempts left; for `fail` also a permanent error). $1 = now, $2 = base ms, $3 = max ms.
  */
-const AFTER_FAILED_ATTEMPT = `
-  state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-  finished_at = CASE WHEN attempts >= max_attempts THEN $1::bigint END,
+const afterFailedAttempt = (noRetry: string) => `
+  state = CASE WHEN ${noRetry} THEN 'failed' ELSE 'queued' END,
+  finished_at = CASE WHEN ${noRetry} THEN $1::bigint END,
   run_at = $1::bigint + least($3::bigint, $2::bigint * (1::bigint << least(attempts - 1, 40))),
   lease_owner = NULL, lease_expires_at = NULL`;
 
@@ -303,10 +303,11 @@ export class PgJobStore implements JobStore {
     });
   }
 
-  async fail(fence: Fence, error: string, backoff: RetryBackoff, now: number): Promise<FailOutcome> {
+  async fail(fence: Fence, error: string, backoff: RetryBackoff, now: number, permanent = false): Promise<FailOutcome> {
     const { rows } = await this.db.query<{ state: JobState }>(
-      `UPDATE jobs SET ${AFTER_FAILED_ATTEMPT}, error = $6 WHERE number = $4 AND claims = $5 AND state = 'processing' RETURNING state`,
-      [now, backoff.baseMs, backoff.maxMs, fence.jobNumber, fence.claim, withoutNul(error)],
+      `UPDATE jobs SET ${afterFailedAttempt('attempts >= max_attempts OR $7::boolean')}, error = $6
+       WHERE number = $4 AND claims = $5 AND state = 'processing' RETURNING state`,
+      [now, backoff.baseMs, backoff.maxMs, fence.jobNumber, fence.claim, withoutNul(error), permanent],
     );
     if (!rows[0]) return 'refused';
     return rows[0].state === 'failed' ? 'failed' : 'retrying';
@@ -327,7 +328,7 @@ export class PgJobStore implements JobStore {
     const { rowCount } = await this.db.query(
       `WITH expired AS (
          SELECT number FROM jobs WHERE state = 'processing' AND lease_expires_at < $1 ORDER BY number FOR UPDATE SKIP LOCKED)
-       UPDATE jobs j SET ${AFTER_FAILED_ATTEMPT},
+       UPDATE jobs j SET ${afterFailedAttempt('attempts >= max_attempts')},
          error = 'lease expired: worker ' || lease_owner || ' stopped renewing it during attempt ' || attempts
        FROM expired WHERE j.number = expired.number`,
       [now, backoff.baseMs, backoff.maxMs],

@@ -26,10 +26,13 @@ import { statsFromCounts } from '../job-stats.js';
 
 
 
-/** Shared by `fail` and `reclaimExpiredLeases`: queued again after backoff, or failed when no attempts are left. */
-const AFTER_FAILED_ATTEMPT = `
-  state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-  finished_at = CASE WHEN attempts >= max_attempts THEN @now END,
+/**
+ * Shared by `fail` and `reclaimExpiredLeases`: queued again after backoff, or failed when `noRetry`
+ * holds (no attempts left; for `fail` also a permanent error).
+ */
+const afterFailedAttempt = (noRetry: string) => `
+  state = CASE WHEN ${noRetry} THEN 'failed' ELSE 'queued' END,
+  finished_at = CASE WHEN ${noRetry} THEN @now END,
   run_at = @now + min(@maxMs, @baseMs * (1 << min(attempts - 1, 40))),
   lease_owner = NULL, lease_expires_at = NULL`;
 
@@ -105,7 +108,7 @@ export class SqliteJobStore implements JobStore {
       ),
       insertResult: db.prepare("INSERT INTO results (job_number, encoding, body) VALUES (?, 'gzip', ?)"),
       fail: db.prepare<unknown[], { state: JobState }>(
-        `UPDATE jobs SET ${AFTER_FAILED_ATTEMPT}, error = @error WHERE ${FENCE} RETURNING state`,
+        `UPDATE jobs SET ${afterFailedAttempt('attempts >= max_attempts OR @permanent = 1')}, error = @error WHERE ${FENCE} RETURNING state`,
       ),
       handBack: db.prepare(
         `UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = @now, progress = 0,
@@ -113,7 +116,7 @@ export class SqliteJobStore implements JobStore {
          WHERE ${FENCE}`,
       ),
       reclaim: db.prepare(
-        `UPDATE jobs SET ${AFTER_FAILED_ATTEMPT},
+        `UPDATE jobs SET ${afterFailedAttempt('attempts >= max_attempts')},
            error = 'lease expired: worker ' || lease_owner || ' stopped renewing it during attempt ' || attempts
          WHERE state = 'processing' AND lease_expires_at < @now`,
       ),
@@ -305,8 +308,8 @@ export class SqliteJobStore implements JobStore {
     return retryWhileBusy(() => run.immediate());
   }
 
-  async fail(fence: Fence, error: string, backoff: RetryBackoff, now: number): Promise<FailOutcome> {
-    const row = await retryWhileBusy(() => this.sql.fail.get({ ...fence, error, now, ...backoff }));
+  async fail(fence: Fence, error: string, backoff: RetryBackoff, now: number, permanent = false): Promise<FailOutcome> {
+    const row = await retryWhileBusy(() => this.sql.fail.get({ ...fence, error, now, ...backoff, permanent: permanent ? 1 : 0 }));
     if (!row) return 'refused';
     return row.state === 'failed' ? 'failed' : 'retrying';
   }
