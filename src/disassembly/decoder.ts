@@ -66,14 +66,14 @@ function baseOf(mnemonic: string): string {
   return base;
 }
 
-/** A NUL-terminated ASCII field of a record. */
-function readText(heap: Uint8Array, at: number, length: number): string {
+/** A NUL-terminated ASCII field of a record (Buffer#toString: half the time of String.fromCharCode over a subarray). */
+function readText(heap: Buffer, at: number, length: number): string {
   let end = at;
   while (end < at + length && heap[end] !== 0) end++;
-  return String.fromCharCode.apply(null, heap.subarray(at, end) as unknown as number[]);
+  return heap.toString('latin1', at, end);
 }
 
-function readMnemonic(heap: Uint8Array, at: number): string {
+function readMnemonic(heap: Buffer, at: number): string {
   let packed = 0;
   for (let i = at; i < at + 7; i++) {
     const byte = heap[i]!;
@@ -103,7 +103,8 @@ export class ImageDecoder {
    */
   private readonly slots: (Int32Array | undefined)[];
   private readonly decoded: Instruction[] = [];
-  private view: DataView | undefined;
+  /** Views of Capstone's memory, made again if it ever changes. */
+  private memory: { view: DataView; heap: Buffer } | undefined;
 
   private constructor(
     private readonly capstone: CapstoneModule,
@@ -144,9 +145,9 @@ export class ImageDecoder {
     capstone.HEAPU8.set(this.bytes.subarray(offset, offset + length), this.window);
     const count = capstone._cs_disasm(this.handle, this.window, length, BigInt(address), 0, out);
     if (count === 0) return;
-    const heap = capstone.HEAPU8;
-    if (this.view?.buffer !== heap.buffer) this.view = new DataView(heap.buffer);
-    const view = this.view;
+    const buffer = capstone.HEAPU8.buffer;
+    if (this.memory?.view.buffer !== buffer) this.memory = { view: new DataView(buffer), heap: Buffer.from(buffer) };
+    const { view, heap } = this.memory;
     const first = view.getUint32(out, true);
     // Records follow each other without gaps: each one's offset is the previous one's plus its size.
     let at = offset;

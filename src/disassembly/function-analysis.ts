@@ -200,7 +200,9 @@ export class FunctionAnalysis {
     }
     this.instructions.set(address, instruction);
     const at = address - context.image.baseAddr;
-    context.analysisMarks.fill(this.serial, at, Math.min(at + instruction.size, context.analysisMarks.length));
+    const marks = context.analysisMarks;
+    // A loop, not TypedArray#fill: for an instruction's few bytes the builtin call costs more.
+    for (let i = at, end = Math.min(at + instruction.size, marks.length); i < end; i++) marks[i] = this.serial;
     this.maxBooked = Math.max(this.maxBooked, address);
     if (nextReachable) this.addRef(address, address + instruction.size, this.jumpFlag);
     this.jumpFlag = false;

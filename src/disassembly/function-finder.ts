@@ -157,7 +157,7 @@ export class FunctionFinder implements AnalysisContext {
     let end = analysis.start;
     for (const ins of analysis.instructions.values()) {
       const at = ins.address - image.baseAddr;
-      this.owner.fill(id, at, Math.min(at + ins.size, this.owner.length));
+      for (let i = at, end = Math.min(at + ins.size, this.owner.length); i < end; i++) this.owner[i] = id; // see tryBook: no fill()
       this.ownedFrom = Math.min(this.ownedFrom, at);
       this.ownedTo = Math.max(this.ownedTo, at + ins.size - 1);
       end = Math.max(end, ins.address + ins.size);
