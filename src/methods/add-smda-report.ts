@@ -7,13 +7,16 @@ import { BAD_INPUT_ERRORS } from './bad-input-errors.js';
 /** UTC, YYYY-MM-DDTHH:MM:SS (label timestamps). */
 const utcNow = () => new Date().toISOString().slice(0, 19);
 
+/** Text the store keeps: bounded, and without U+0000 (PostgreSQL text cannot hold it; refused on both stores). */
+const storedText = (maxLength: number) => Type.Optional(Type.String({ maxLength, pattern: '^[^\\u0000]*$' }));
+
 /** What the submitter may set over the report's metadata, and who labels the functions. */
 export const SAMPLE_PARAMETERS = {
-  family: Type.Optional(Type.String({ maxLength: 256 })),
-  filename: Type.Optional(Type.String({ maxLength: 1024 })),
-  version: Type.Optional(Type.String({ maxLength: 256 })),
+  family: storedText(256),
+  filename: storedText(1024),
+  version: storedText(256),
   is_library: Type.Optional(Type.Boolean()),
-  username: Type.Optional(Type.String({ maxLength: 256 })),
+  username: storedText(256),
 };
 
 /**

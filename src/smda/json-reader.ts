@@ -54,6 +54,17 @@ export function readString(value: unknown, path: string): string {
   return value;
 }
 
+/**
+ * A string the store keeps as text (names, metadata): without U+0000, which PostgreSQL text cannot
+ * hold; refused on both stores alike. (Instruction text may hold it: SMDA writes what Capstone
+ * prints, and it is stored inside the compressed function.)
+ */
+export function readStoredText(value: unknown, path: string): string {
+  const text = readString(value, path);
+  if (text.includes('\u0000')) throw new SmdaReportError(path, 'contains U+0000 (NUL), which is not stored');
+  return text;
+}
+
 export function readBoolean(value: unknown, path: string): boolean {
   if (typeof value !== 'boolean') fail(path, 'true or false', value);
   return value;

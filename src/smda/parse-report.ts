@@ -14,6 +14,7 @@ import {
   readNullable,
   readNumber,
   readObject,
+  readStoredText,
   readString,
   readUnsigned64,
   required,
@@ -44,7 +45,7 @@ function parseText(text: string): unknown {
 }
 
 function readArchitecture(value: unknown): SmdaArchitecture {
-  const architecture = readString(value, 'architecture');
+  const architecture = readStoredText(value, 'architecture');
   if (!(SMDA_ARCHITECTURES as readonly string[]).includes(architecture)) {
     throw new SmdaReportError('architecture', `unsupported architecture ${JSON.stringify(architecture)} (supported: ${SMDA_ARCHITECTURES.join(', ')})`);
   }
@@ -80,12 +81,12 @@ function readMetadata(value: unknown): SmdaReportMetadata {
     Object.hasOwn(metadata, key) ? readNullable(metadata[key], childPath('metadata', key), read) : null;
   return {
     binweight: optional('binweight', readNumber) ?? 0,
-    component: optional('component', readString),
-    family: optional('family', readString),
-    filename: optional('filename', readString),
+    component: optional('component', readStoredText),
+    family: optional('family', readStoredText),
+    filename: optional('filename', readStoredText),
     isLibrary: optional('is_library', readBoolean),
     isBuffer: optional('is_buffer', readBoolean),
-    version: optional('version', readString),
+    version: optional('version', readStoredText),
   };
 }
 
@@ -121,10 +122,10 @@ export function parseSmdaReport(input: string | object): SmdaReport {
   const metadata = readMetadata(optional('metadata'));
   const sha256 = readString(field('sha256'), 'sha256');
   if (!SHA256.test(sha256)) fail('sha256', '64 hex digits', sha256);
-  const smdaVersion = readNullable(field('smda_version'), 'smda_version', readString);
+  const smdaVersion = readNullable(field('smda_version'), 'smda_version', readStoredText);
   const statistics = readStatistics(field('statistics'));
   readString(field('status'), 'status');
-  const timestamp = readString(field('timestamp'), 'timestamp');
+  const timestamp = readStoredText(field('timestamp'), 'timestamp');
   if (!TIMESTAMP.test(timestamp)) fail('timestamp', 'YYYY-MM-DDTHH-MM-SS', timestamp);
   const picHashesAreCurrent = storedPicHashesAreCurrent(smdaVersion, architecture);
   const functions = readFunctions(field('xcfg'), picHashesAreCurrent);

@@ -35,6 +35,27 @@ describe('POST /samples with a report that cannot be stored', () => {
     assert.deepEqual([status.num_samples, status.num_functions, status.num_band_entries], [0, 0, 0]);
   });
 
+  test('U+0000 in text the store keeps is refused on either store: a 400 for a query value or the report head, a failed job for a function name', async () => {
+    const withNul = 'a\u0000b';
+    const byQuery = await call(service, 'POST', `/samples?filename=${encodeURIComponent(withNul)}`, report);
+    assert.equal(byQuery.status, 400);
+    assert.match(byQuery.body.data.message, /filename/);
+    const inHead = JSON.parse(report);
+    inHead.metadata.family = withNul;
+    const byHead = await call(service, 'POST', '/samples', JSON.stringify(inHead));
+    assert.equal(byHead.status, 400);
+    assert.match(byHead.body.data.message, /metadata\.family: contains U\+0000/);
+
+    const inFunction = JSON.parse(report);
+    const [offset, fn] = Object.entries(inFunction.xcfg)[0] as [string, any];
+    fn.metadata.function_name = withNul;
+    const job = expectData(await call(service, 'POST', '/samples', JSON.stringify(inFunction)), 202);
+    const ended = await jobEnded(service, job.job_id);
+    assert.deepEqual([ended.state, ended.attempts], ['failed', 1]);
+    assert.match(ended.error ?? '', new RegExp(`xcfg\\.${offset}\\.metadata\\.function_name: contains U\\+0000`));
+    assert.equal((await collectionStatus(service)).num_samples, 0);
+  });
+
   test('a report that validates but cannot be hashed fails its job at its first attempt with a readable error, and nothing of it is stored', async () => {
     // SMDA would refuse to hash a function whose entry is not the start of one of its blocks.
     const broken = JSON.parse(report);
