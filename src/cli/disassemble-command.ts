@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { disassemble } from '../disassembly/disassemble.js';
 import { InvalidBinaryError } from '../disassembly/types.js';
+import { ProgressBar } from './progress-bar.js';
 
 function address(value: string): number {
   const parsed = /^0x[0-9a-f]+$/i.test(value) ? parseInt(value, 16) : /^\d+$/.test(value) ? Number(value) : NaN;
@@ -32,14 +33,17 @@ export function addDisassembleCommand(program: Command): void {
     .option('--base-addr <address>', 'load address of the dump', address)
     .option('--bitness <bits>', '32 or 64 (dumps; guessed when absent)', bitness)
     .action(async (file: string, flags: DisassembleFlags) => {
+      const bar = new ProgressBar(`disassembling ${basename(file)}`);
       try {
-        const { text } = await disassemble(readFileSync(file), {
+        const { text, numFunctions } = await disassemble(readFileSync(file), {
           isDump: flags.dump,
           baseAddr: flags.baseAddr,
           bitness: flags.bitness,
           filename: basename(file),
           indent: 1,
+          progress: (fraction) => bar.update(fraction),
         });
+        bar.done(`${numFunctions} functions`);
         if (flags.output) writeFileSync(flags.output, text);
         else process.stdout.write(`${text}\n`);
       } catch (error) {

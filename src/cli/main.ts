@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { exportCollection, importCollection } from '../storage/collection-transf
 import { parseDatabaseUrl } from '../storage/postgres/connection.js';
 import { VERSION } from '../version.js';
 import { addDisassembleCommand } from './disassemble-command.js';
+import { ProgressBar } from './progress-bar.js';
 
 function nonNegativeInteger(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
@@ -170,10 +171,16 @@ withStoreOptions(
 ).action(async (flags: { dataDir: string; database?: string; out: string }) => {
   const storage = await openServiceStorage({ dataDir: resolve(flags.dataDir), database: flags.database });
   const out = createWriteStream(flags.out);
+  const bar = new ProgressBar('exporting');
   try {
-    const counts = await exportCollection(storage.samples, (line) => {
-      if (!out.write(`${line}\n`)) return once(out, 'drain').then(() => undefined);
-    });
+    const counts = await exportCollection(
+      storage.samples,
+      (line) => {
+        if (!out.write(`${line}\n`)) return once(out, 'drain').then(() => undefined);
+      },
+      (written, total) => bar.update(total > 0 ? written / total : 1, `${written} of ${total} samples`),
+    );
+    bar.done(`${counts.samples} samples`);
     await new Promise<void>((done, fail) => out.end((error?: Error | null) => (error ? fail(error) : done())));
     console.log(`exported ${counts.samples} samples with ${counts.functions} functions to ${flags.out}`);
   } finally {
@@ -189,8 +196,12 @@ withStoreOptions(
 ).action(async (flags: { dataDir: string; database?: string; in: string }) => {
   const storage = await openServiceStorage({ dataDir: resolve(flags.dataDir), database: flags.database });
   try {
-    const lines = createInterface({ input: createReadStream(flags.in), crlfDelay: Infinity });
-    const counts = await importCollection(storage.samples, lines);
+    const input = createReadStream(flags.in);
+    const size = statSync(flags.in).size;
+    const bar = new ProgressBar('importing');
+    input.on('data', () => bar.update(size > 0 ? input.bytesRead / size : 1, `${(input.bytesRead / 2 ** 20).toFixed(1)} of ${(size / 2 ** 20).toFixed(1)} MB`));
+    const counts = await importCollection(storage.samples, createInterface({ input, crlfDelay: Infinity }));
+    bar.done(`${counts.samples + counts.skipped} samples`);
     console.log(`imported ${counts.samples} samples with ${counts.functions} functions; skipped ${counts.skipped} already stored`);
   } finally {
     await storage.close();

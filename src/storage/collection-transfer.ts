@@ -45,9 +45,14 @@ export interface TransferCounts {
   skipped: number;
 }
 
-/** Writes every sample of `samples`, in id order, as lines to `write`. */
-export async function exportCollection(samples: SampleStore, write: (line: string) => Promise<void> | void): Promise<TransferCounts> {
+/** Writes every sample of `samples`, in id order, as lines to `write`; `progress` gets samples written and in all. */
+export async function exportCollection(
+  samples: SampleStore,
+  write: (line: string) => Promise<void> | void,
+  progress?: (written: number, total: number) => void,
+): Promise<TransferCounts> {
   const counts: TransferCounts = { samples: 0, functions: 0, skipped: 0 };
+  const total = (await samples.status()).numSamples;
   await write(JSON.stringify(TRANSFER_FORMAT));
   for (let offset = 0; ; offset += EXPORT_PAGE) {
     const page = await samples.listSamples(offset, EXPORT_PAGE);
@@ -76,6 +81,7 @@ export async function exportCollection(samples: SampleStore, write: (line: strin
       await write(JSON.stringify(line));
       counts.samples++;
       counts.functions += functions.length;
+      progress?.(counts.samples, total);
     }
   }
   return counts;

@@ -28,6 +28,17 @@ test('disassemble writes a valid report named after the file', () => {
   }
 });
 
+test('disassemble draws a progress bar on stderr when asked (a terminal, or MCRIT_PROGRESS=1), and nothing into a pipe', () => {
+  const file = join(BINARIES_DIR, 'pe32-O2.exe');
+  const shown = spawnSync(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'disassemble', file], { encoding: 'utf8', env: { ...process.env, MCRIT_PROGRESS: '1' } });
+  assert.equal(shown.status, 0, shown.stderr);
+  const functions = parseSmdaReport(shown.stdout).functions.length;
+  const bar = (rest: string) => `\\rdisassembling pe32-O2\\.exe \\[${rest}\\x1b\\[K`;
+  assert.match(shown.stderr, new RegExp(`^(${bar('[#-]{30}\\] +\\d+%')})*${bar(`#{30}\\] 100% ${functions} functions`)}\\n$`));
+  const { MCRIT_PROGRESS: _unset, ...quiet } = process.env;
+  assert.equal(spawnSync(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'disassemble', file], { encoding: 'utf8', env: quiet }).stderr, '');
+});
+
 test('disassemble refuses a file it cannot load, saying why', () => {
   const run = cli(join(BINARIES_DIR, 'src', 'toolkit.c'));
   assert.equal(run.status, 1);

@@ -10,7 +10,9 @@ import { newTestSchema } from '../support/postgres.js';
 
 const run = promisify(execFile);
 const { DATABASE_URL: _ignored, ...env } = process.env;
-const cli = async (...args: string[]) => (await run(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], { cwd: REPO_ROOT, env })).stdout.trim();
+const runCli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+  run(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], { cwd: REPO_ROOT, env: { ...env, ...extraEnv } });
+const cli = async (...args: string[]) => (await runCli(args)).stdout.trim();
 
 /**
  * What the API shows of every sample and its functions, ids aside (they are the target's). The
@@ -39,8 +41,10 @@ test('export from SQLite, import into PostgreSQL: the same samples, functions, h
     for (const name of UNIQUE_REPORTS) await ingest(source, name);
     const file = join(dir.path, 'collection.jsonl');
     assert.match(await cli('export', '--data-dir', source.dataDir, '--out', file), new RegExp(`^exported ${UNIQUE_REPORTS.length} samples with \\d+ functions`));
-    const imported = await cli('import', '--database', schema.url, '--in', file);
-    assert.match(imported, new RegExp(`^imported ${UNIQUE_REPORTS.length} samples with \\d+ functions; skipped 0 already stored$`));
+    // Progress bars go to stderr (drawn on a terminal; MCRIT_PROGRESS=1 here), the summary to stdout.
+    const imported = await runCli(['import', '--database', schema.url, '--in', file], { MCRIT_PROGRESS: '1' });
+    assert.match(imported.stdout.trim(), new RegExp(`^imported ${UNIQUE_REPORTS.length} samples with \\d+ functions; skipped 0 already stored$`));
+    assert.match(imported.stderr, new RegExp(`importing \\[#{30}\\] 100% ${UNIQUE_REPORTS.length} samples`));
     assert.match(await cli('import', '--database', schema.url, '--in', file), new RegExp(`^imported 0 samples with 0 functions; skipped ${UNIQUE_REPORTS.length}`));
 
     const target = await startTestService({ workers: 0, database: schema.url }, { store: 'sqlite' });
@@ -52,12 +56,13 @@ test('export from SQLite, import into PostgreSQL: the same samples, functions, h
       assert.deepEqual(await collectionView(target.url), await collectionView(source.url));
       // And back: an export of the copy is the same file.
       const again = join(dir.path, 'again.jsonl');
-      await cli('export', '--database', schema.url, '--out', again);
+      const exported = await runCli(['export', '--database', schema.url, '--out', again], { MCRIT_PROGRESS: '1' });
+      assert.match(exported.stderr, new RegExp(`exporting \\[#{30}\\] 100% ${UNIQUE_REPORTS.length} samples\\x1b\\[K\\n$`));
       assert.equal(readFileSync(again, 'utf8'), readFileSync(file, 'utf8'));
     } finally {
       await target.close();
     }
-    t.diagnostic(imported);
+    t.diagnostic(imported.stdout);
     await assert.rejects(cli('import', '--database', schema.url, '--in', join(REPO_ROOT, 'package.json')), /not a mcrit-ts-collection|Unexpected|JSON/);
   } finally {
     await source.close();
