@@ -6,7 +6,9 @@
 import type { AnalysisImage } from './analysis-image.js';
 import type { CandidateSet } from './candidates.js';
 import type { ImageDecoder } from './decoder.js';
+import type { FunctionGraph } from './cfg.js';
 import { jumpTableTargets } from './jump-tables.js';
+import { BlockPredecessors } from './register-calls.js';
 import { absoluteSlot, GENERAL_REGISTERS, immediate, ripSlot } from './operands.js';
 import type { Instruction } from './types.js';
 import { COMMON_PROLOGUE_SCORE, isGapSequence, isHotPatchPrologue, prologueScore } from './x86-patterns.js';
@@ -19,7 +21,6 @@ const EXIT_INT80 = new Set([1, 252]);
 /** Instructions looked at below an indirect jump (SMDA backtracks 50) and how far down we search for them. */
 const BACKTRACK_INSTRUCTIONS = 50;
 const BACKTRACK_BYTES = 4096;
-const REGISTER_CALL_BACKTRACK = 32;
 
 interface RuleEffect {
   nextReachable: boolean;
@@ -405,26 +406,16 @@ export class FunctionAnalysis {
   }
 
   /** Resolves `call reg` from the instructions before it (SMDA §3.6, within the straight-line code above the call). */
-  resolveRegisterCalls(onTarget: (call: Instruction, target: number) => void): void {
+  resolveRegisterCalls(graph: FunctionGraph, onTarget: (call: Instruction, target: number) => void): void {
+    if (this.registerCalls.length === 0) return;
     const { image } = this;
+    const blocks = new BlockPredecessors(graph, this.refs);
     for (const call of this.registerCalls) {
-      let register = call.operands;
-      for (const ins of this.backtrack(call.address).slice(0, REGISTER_CALL_BACKTRACK)) {
-        if (ins.mnemonic !== 'mov' && ins.mnemonic !== 'lea') continue;
-        const comma = ins.operands.indexOf(', ');
-        if (ins.operands.slice(0, comma) !== register) continue;
-        const source = ins.operands.slice(comma + 2);
-        if (ins.mnemonic === 'mov' && GENERAL_REGISTERS.has(source)) {
-          register = source;
-          continue;
-        }
-        const value = this.registerValue(ins, source);
-        if (value === undefined) break;
-        const api = image.binary.importSlots.get(value.slot ?? -1) ?? image.binary.importSlots.get(value.value ?? -1);
-        if (api !== undefined) this.apiRefs.set(call.address, api);
-        else if (value.value !== undefined && image.contains(value.value)) onTarget(call, value.value);
-        break;
-      }
+      const value = blocks.resolve(call, (ins, source) => this.registerValue(ins, source));
+      if (value === undefined) continue;
+      const api = image.binary.importSlots.get(value.slot ?? -1) ?? image.binary.importSlots.get(value.value ?? -1);
+      if (api !== undefined) this.apiRefs.set(call.address, api);
+      else if (value.value !== undefined && image.contains(value.value)) onTarget(call, value.value);
     }
   }
 

@@ -163,9 +163,10 @@ export class FunctionFinder implements AnalysisContext {
       end = Math.max(end, ins.address + ins.size);
     }
     for (const [, to, size] of analysis.dataRefs) for (let i = 0; i < size; i++) image.markData(to + i);
-    this.functions.set(analysis.start, { start: analysis.start, analysis, graph: buildGraph(analysis), candidate });
+    const graph = buildGraph(analysis);
+    this.functions.set(analysis.start, { start: analysis.start, analysis, graph, candidate });
     if (candidate) candidate.finished = true;
-    analysis.resolveRegisterCalls((call, target) => {
+    analysis.resolveRegisterCalls(graph, (call, target) => {
       const called = this.candidates.addCallRef(target, call.address);
       if (called && !this.isFunctionStart(target)) this.candidates.enqueue(called);
     });
