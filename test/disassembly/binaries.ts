@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The test binaries built by scripts/build-test-binaries.sh from test/fixtures/binaries/src/toolkit.c. */
+/** The test binaries built by scripts/build-test-binaries.sh from test/fixtures/binaries/src/. */
 
 export const BINARIES_DIR = fileURLToPath(new URL('../fixtures/binaries/', import.meta.url));
 
@@ -28,6 +28,15 @@ export function functionSymbols(build: Build): Map<number, string[]> {
 export function addressOf(build: Build, name: string): number {
   for (const [address, names] of functionSymbols(build)) if (names.includes(name) || names.includes(`_${name}`)) return address;
   throw new Error(`${name} not in ${build}`);
+}
+
+/** PEs from src/delay-import.c that import delayed.dll's functions through delay loading. */
+export const DELAY_IMPORT_BUILDS = ['delay-import32.exe', 'delay-import64.exe'] as const;
+
+/** The delay-load IAT slots of a delay-import build (from nm): address → imported function. */
+export function delayImportSlots(build: (typeof DELAY_IMPORT_BUILDS)[number]): Map<number, string> {
+  const lines = readFileSync(`${BINARIES_DIR}${build}.slots.txt`, 'utf8').trim().split('\n');
+  return new Map(lines.map((line) => [parseInt(line.split(' ')[0]!, 16), line.split(' ')[1]!]));
 }
 
 /** The functions of toolkit.c, all compiled `noinline`. */

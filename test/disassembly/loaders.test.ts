@@ -2,13 +2,33 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBinary } from '../../src/disassembly/load-binary.js';
 import { InvalidBinaryError } from '../../src/disassembly/types.js';
-import { addressOf, binary } from './binaries.js';
+import { addressOf, binary, DELAY_IMPORT_BUILDS, delayImportSlots } from './binaries.js';
 
 /** The PE, ELF and dump loaders: SMDA's addresses and sizes, symbols and imports, and hostile headers refused with a reason. */
 
 const u16 = (bytes: Uint8Array, at: number, value: number) => new DataView(bytes.buffer, bytes.byteOffset).setUint16(at, value, true);
 const u32 = (bytes: Uint8Array, at: number, value: number) => new DataView(bytes.buffer, bytes.byteOffset).setUint32(at, value, true);
 const r32 = (bytes: Uint8Array, at: number) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(at, true);
+
+/** The file offset of an RVA, from the PE's section table. */
+function fileOffset(file: Uint8Array, rva: number): number {
+  const peOffset = r32(file, 0x3c);
+  const table = peOffset + 24 + new DataView(file.buffer, file.byteOffset).getUint16(peOffset + 20, true);
+  for (let i = 0; i < file[peOffset + 6]!; i++) {
+    const [size, va, rawSize, raw] = [8, 12, 16, 20].map((field) => r32(file, table + 40 * i + field)) as [number, number, number, number];
+    if (rva >= va && rva < va + Math.max(size, rawSize)) return rva - va + raw;
+  }
+  throw new Error(`RVA 0x${rva.toString(16)} is in no section`);
+}
+
+/** Delay-load import directory of a PE32: [file offset of its first descriptor, ImageBase]. */
+function delayDirectory(file: Uint8Array): [descriptor: number, imageBase: number] {
+  const peOffset = r32(file, 0x3c);
+  return [fileOffset(file, r32(file, peOffset + 24 + 96 + 13 * 8)), r32(file, peOffset + 24 + 28)];
+}
+
+/** Names of delayed.dll's functions as slot labels: delayed_scale is imported by ordinal (src/delayed.def). */
+const DELAYED_LABELS: Record<string, string> = { delayed_add: 'delayed.dll!delayed_add', delayed_scale: 'delayed.dll!#2' };
 
 function refused(bytes: Uint8Array, message: RegExp, options = {}): void {
   assert.throws(() => loadBinary(bytes, options), (error: unknown) => error instanceof InvalidBinaryError && message.test(error.message));
@@ -36,6 +56,43 @@ describe('PE loader', () => {
     const pe = loadBinary(binary('pe64-O2.exe'));
     assert.deepEqual([pe.bitness, pe.baseAddr], [64, 0x140000000]);
     assert.ok(pe.exceptionTable && pe.exceptionTable[0] > pe.baseAddr);
+  });
+
+  for (const build of DELAY_IMPORT_BUILDS) {
+    test(`${build}: delay-load imports name their IAT slots, by name and by ordinal`, () => {
+      const pe = loadBinary(binary(build));
+      for (const [slot, name] of delayImportSlots(build)) assert.equal(pe.importSlots.get(slot), DELAYED_LABELS[name], name);
+      assert.ok([...pe.importSlots.values()].includes('kernel32.dll!GetLastError'), 'the import directory is still read');
+    });
+  }
+
+  test('old VA-based delay-load descriptors (attribute bit 0 clear) are read too', () => {
+    const file = Uint8Array.from(binary('delay-import32.exe'));
+    const [descriptor, imageBase] = delayDirectory(file);
+    u32(file, descriptor, 0);
+    for (const field of [4, 8, 12, 16]) u32(file, descriptor + field, r32(file, descriptor + field) + imageBase);
+    for (let at = fileOffset(file, r32(file, descriptor + 16) - imageBase); r32(file, at) !== 0; at += 4) {
+      if (r32(file, at) < 0x80000000) u32(file, at, r32(file, at) + imageBase); // hint/name RVA → VA; ordinals stay
+    }
+    const pe = loadBinary(file);
+    for (const [slot, name] of delayImportSlots('delay-import32.exe')) assert.equal(pe.importSlots.get(slot), DELAYED_LABELS[name], name);
+  });
+
+  test('hostile delay-load descriptors are ignored or read within a bounded budget', () => {
+    const file = Uint8Array.from(binary('delay-import32.exe'));
+    const [descriptor] = delayDirectory(file);
+    const outside = Uint8Array.from(file);
+    u32(outside, r32(file, 0x3c) + 24 + 96 + 13 * 8, 0xfffffff0);
+    assert.equal([...loadBinary(outside).importSlots.values()].filter((api) => api.startsWith('delayed.dll!')).length, 0);
+    // Descriptors filling the code section, each one's name table the descriptor array itself (no zero entry).
+    const textRva = 0x1000;
+    const text = fileOffset(file, textRva);
+    const dllName = r32(file, descriptor + 4);
+    for (let at = text; at + 32 <= text + 0x6000; at += 32) [1, dllName, 7, textRva, textRva, 7, 7, 7].forEach((value, i) => u32(file, at + 4 * i, value));
+    u32(file, r32(file, 0x3c) + 24 + 96 + 13 * 8, textRva);
+    const started = performance.now();
+    loadBinary(file);
+    assert.ok(performance.now() - started < 2000);
   });
 
   test('hostile PE headers are refused with the reason', () => {

@@ -4,7 +4,7 @@ import { disassemble } from '../../src/disassembly/disassemble.js';
 import { prepareSample, readReport } from '../../src/samples/prepare-sample.js';
 import { picHash } from '../../src/minhash/pichash.js';
 import { INTEL_ESCAPER } from '../../src/minhash/escaping/intel-escaper.js';
-import { addressOf, binary, BUILDS } from './binaries.js';
+import { addressOf, binary, BUILDS, DELAY_IMPORT_BUILDS, delayImportSlots } from './binaries.js';
 
 /** The disassembler's reports: accepted by the report loader and by ingestion, SMDA-shaped, hashes exact. */
 
@@ -52,4 +52,15 @@ describe('reports of the test binaries', () => {
     const elfApis = new Set(elf.functions.flatMap((f) => [...f.apiRefs.values()]));
     assert.ok(elfApis.has('GLIBC_2.2.5!malloc'), [...elfApis].join(' '));
   });
+
+  for (const build of DELAY_IMPORT_BUILDS) {
+    test(`${build}: calls through delay-load IAT slots get apirefs; xmetadata lists the slots`, async () => {
+      const { report, raw } = readReport((await disassemble(binary(build))).text);
+      const apis = new Set(report.functions.flatMap((f) => [...f.apiRefs.values()]));
+      assert.ok(apis.has('delayed.dll!delayed_add') && apis.has('delayed.dll!#2'), [...apis].join(' '));
+      const imported = (raw['xmetadata'] as { imported_functions: Record<string, [string, string]> }).imported_functions;
+      const slots = [...delayImportSlots(build)].map(([slot, name]) => [name, imported[slot]]);
+      assert.deepEqual(slots, [['delayed_add', ['delayed.dll', 'delayed_add']], ['delayed_scale', ['delayed.dll', '#2']]]);
+    });
+  }
 });
