@@ -76,6 +76,15 @@ export interface LoadedBinary {
   peHeaderHash: string;
 }
 
+/**
+ * What a binary's headers, symbols and relocations say, as opposed to how its bytes are mapped: read
+ * the same way from a file and from a dump that starts with them (reference §1.5).
+ */
+export type HeaderFacts = Pick<
+  LoadedBinary,
+  'oep' | 'sections' | 'functionNames' | 'symbolAddresses' | 'exportedFunctions' | 'importSlots' | 'pltRanges' | 'gotBases'
+>;
+
 /** SMDA refuses mapped images above 100 MiB; so do we (also the bound on every allocation). */
 export const MAX_IMAGE_SIZE = 100 * 1024 * 1024;
 

@@ -160,6 +160,37 @@ describe('dumps', () => {
     assert.equal(dump.importSlots.size, 0, 'SMDA resolves no PE imports in buffers');
   });
 
+  test('an ELF file given as a dump: entry point, symbols, sections and relocation imports read from its bytes', () => {
+    for (const [build, base, bitness] of [['elf64-O2', 0, 64], ['elf32-O2', 0x8048000, 32]] as const) {
+      const file = binary(build);
+      const elf = loadBinary(file);
+      const dump = loadBinary(file, { isDump: true, baseAddr: base, bitness });
+      assert.deepEqual([dump.format, dump.baseAddr, dump.image.length, dump.codeAreas, dump.abi], ['dump', base, file.length, null, ''], build);
+      assert.equal(dump.oep, elf.oep, build);
+      assert.deepEqual([dump.functionNames, dump.exportedFunctions, dump.importSlots], [elf.functionNames, elf.exportedFunctions, elf.importSlots], build);
+      assert.deepEqual([dump.sections, dump.pltRanges, dump.gotBases], [elf.sections, elf.pltRanges, elf.gotBases], build);
+      assert.equal(dump.functionNames.get(addressOf(build, 'gcd')), 'gcd');
+    }
+  });
+
+  test('an ELF dump at another base: entry point relative to it, symbols at the ELF\'s own addresses', () => {
+    const file = binary('elf64-O2');
+    const elf = loadBinary(file);
+    const dump = loadBinary(file, { isDump: true, baseAddr: 0x555555554000, bitness: 64 });
+    assert.equal(dump.oep, elf.oep, 'e_entry below the base is kept as the RVA (reference §1.4)');
+    assert.equal(dump.functionNames.get(0x555555554000 + elf.oep!), 'original_entry_point');
+    assert.equal(dump.functionNames.get(addressOf('elf64-O2', 'gcd')), 'gcd');
+  });
+
+  test('a mapped ELF image keeps only its ELF header at offset 0: the entry point still comes from it', () => {
+    const elf = loadBinary(binary('elf64-O2'));
+    const dump = loadBinary(elf.image, { isDump: true, baseAddr: 0, bitness: 64 });
+    assert.equal(dump.oep, elf.oep);
+    const broken = Uint8Array.from(elf.image);
+    broken[4] = 9; // EI_CLASS neither 32 nor 64: no headers, still a dump
+    assert.equal(loadBinary(broken, { isDump: true, baseAddr: 0, bitness: 64 }).oep, null);
+  });
+
   test('a dump needs a base address; unknown formats are named', () => {
     refused(new Uint8Array(16), /base address/, { isDump: true });
     refused(Buffer.from('#!/bin/sh\necho'), /unknown file format \(starts with 23212f62\)/);

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { disassemble } from '../../src/disassembly/disassemble.js';
+import { loadBinary } from '../../src/disassembly/load-binary.js';
 import { prepareSample, readReport } from '../../src/samples/prepare-sample.js';
 import { picHash } from '../../src/minhash/pichash.js';
 import { INTEL_ESCAPER } from '../../src/minhash/escaping/intel-escaper.js';
@@ -63,4 +64,14 @@ describe('reports of the test binaries', () => {
       assert.deepEqual(slots, [['delayed_add', ['delayed.dll', 'delayed_add']], ['delayed_scale', ['delayed.dll', '#2']]]);
     });
   }
+
+  test('elf64-O2 given as a dump: named functions and versioned glibc apirefs (ELF relocations still apply)', async () => {
+    const { report, raw } = readReport((await disassemble(binary('elf64-O2'), { isDump: true, baseAddr: 0, bitness: 64 })).text);
+    assert.deepEqual([raw['code_areas'], (raw['metadata'] as { is_buffer: boolean }).is_buffer, raw['oep']], [null, true, loadBinary(binary('elf64-O2')).oep]);
+    const names = new Map(report.functions.map((f) => [Number(f.offset), f.metadata.functionName]));
+    assert.equal(names.get(addressOf('elf64-O2', 'gcd')), 'gcd');
+    assert.equal(names.get(addressOf('elf64-O2', 'main')), 'main');
+    const apis = new Set(report.functions.flatMap((f) => [...f.apiRefs.values()]));
+    assert.ok(apis.has('GLIBC_2.2.5!malloc'), [...apis].join(' '));
+  });
 });
