@@ -13,8 +13,12 @@ export function binary(name: string): Buffer {
   return readFileSync(BINARIES_DIR + name);
 }
 
+/** C++ builds of src/shapes.cpp (with symbols; no stripped copies). */
+export const CXX_BUILDS = ['cxx64-O0', 'cxx64-O2'] as const;
+export type CxxBuild = (typeof CXX_BUILDS)[number];
+
 /** Function symbols of an unstripped build (from nm): address → names. */
-export function functionSymbols(build: Build): Map<number, string[]> {
+export function functionSymbols(build: Build | CxxBuild): Map<number, string[]> {
   const symbols = new Map<number, string[]>();
   for (const line of readFileSync(`${BINARIES_DIR}${build}.functions.txt`, 'utf8').trim().split('\n')) {
     const [address, name] = line.split(' ');
@@ -37,6 +41,12 @@ export const DELAY_IMPORT_BUILDS = ['delay-import32.exe', 'delay-import64.exe'] 
 export function delayImportSlots(build: (typeof DELAY_IMPORT_BUILDS)[number]): Map<number, string> {
   const lines = readFileSync(`${BINARIES_DIR}${build}.slots.txt`, 'utf8').trim().split('\n');
   return new Map(lines.map((line) => [parseInt(line.split(' ')[0]!, 16), line.split(' ')[1]!]));
+}
+
+/** The C++ symbols of a C++ build (from nm, versions dropped) → LLVM's demangling (llvm-cxxfilt 19, when the script ran). */
+export function llvmDemangled(build: CxxBuild): Map<string, string> {
+  const lines = readFileSync(`${BINARIES_DIR}${build}.demangled.txt`, 'utf8').trim().split('\n');
+  return new Map(lines.map((line) => line.split('\t') as [string, string]));
 }
 
 /** The functions of toolkit.c, all compiled `noinline`. */
