@@ -7,7 +7,8 @@
  * (`ElfFile`, `elfHeaderFacts`) also serves dumps that start with ELF headers (§1.5).
  */
 import { ByteReader, trimTrailingZeros } from './byte-reader.js';
-import { InvalidBinaryError, MAX_IMAGE_SIZE, mergeRanges, roundUp, type AddressRange, type Bitness, type HeaderFacts, type LoadedBinary } from './types.js';
+import { binaryDemangler } from './itanium-demangler.js';
+import { InvalidBinaryError, MAX_IMAGE_SIZE, mergeRanges, roundUp, type AddressRange, type Bitness, type HeaderFacts, type ImportedFunction, type LoadedBinary } from './types.js';
 
 const MACHINES: Record<number, Bitness> = { 3: 32, 62: 64 };
 const SHT_SYMTAB = 2;
@@ -243,9 +244,12 @@ function symbolVersions(elf: ElfFile, count: number): (string | null)[] {
   return versions;
 }
 
-/** Relocated slots of imported functions → `version!name` (`None!name` without a version, as SMDA prints it). */
-function importSlots(elf: ElfFile, dynsym: Section | undefined): Map<number, string> {
-  const slots = new Map<number, string>();
+/**
+ * Relocated slots of imported functions: labelled `version!name` (`None!name` without a version, as
+ * SMDA prints it) with the raw name; listed with the demangled name (reference §4.2, §5).
+ */
+function importSlots(elf: ElfFile, dynsym: Section | undefined, demangle: (name: string) => string): Map<number, ImportedFunction> {
+  const slots = new Map<number, ImportedFunction>();
   if (!dynsym) return slots;
   const symbols = elf.symbols(dynsym);
   const versions = symbolVersions(elf, symbols.length);
@@ -263,7 +267,8 @@ function importSlots(elf: ElfFile, dynsym: Section | undefined): Map<number, str
       const symbolIndex = elf.is64 ? Math.floor(info / 2 ** 32) : info >>> 8;
       const symbol = symbols[symbolIndex];
       if (!symbol || symbol.type !== STT_FUNC || symbol.shndx !== 0 || symbol.name === '') continue;
-      slots.set(offset, `${versions[symbolIndex] ?? 'None'}!${symbol.name}`);
+      const version = versions[symbolIndex] ?? null;
+      slots.set(offset, { api: `${version ?? 'None'}!${symbol.name}`, listed: [version, demangle(symbol.name)] });
     }
   }
   return slots;
@@ -272,10 +277,11 @@ function importSlots(elf: ElfFile, dynsym: Section | undefined): Map<number, str
 /**
  * What the headers, symbols and relocations say (reference §1.4, §4.2, §4.4, §5 `code_sections`),
  * for an image at `base`: the entry point (an RVA) named `original_entry_point`, then FUNC symbols
- * of symtab and dynsym at their values (later wins), exports, import slots, PLT ranges and GOT bases.
- * Addresses are the ELF's own, not rebased.
+ * of symtab and dynsym at their values (later wins) with C++ names demangled, exports, import
+ * slots, PLT ranges and GOT bases. Addresses are the ELF's own, not rebased.
  */
 export function elfHeaderFacts(elf: ElfFile, base: number): HeaderFacts {
+  const demangle = binaryDemangler();
   const entry = elf.header('entry');
   const oep = base !== 0 && entry >= base ? entry - base : entry;
   const names = new Map<number, string>([[base + oep, 'original_entry_point']]);
@@ -286,7 +292,7 @@ export function elfHeaderFacts(elf: ElfFile, base: number): HeaderFacts {
     for (const symbol of elf.symbols(table)) {
       const defined = symbol.shndx > 0 && symbol.shndx < SHN_LORESERVE;
       if (symbol.type !== STT_FUNC || !defined || symbol.value === 0) continue;
-      names.set(symbol.value, symbol.name);
+      names.set(symbol.value, demangle(symbol.name));
       if (symbol.bind !== 0) exported.add(symbol.value);
     }
   }
@@ -296,7 +302,7 @@ export function elfHeaderFacts(elf: ElfFile, base: number): HeaderFacts {
     functionNames: names,
     symbolAddresses: new Set(names.keys()),
     exportedFunctions: exported,
-    importSlots: importSlots(elf, symbolTables[1]),
+    importSlots: importSlots(elf, symbolTables[1], demangle),
     pltRanges: elf.sections.filter((s) => PLT_SECTIONS.has(s.name)).map((s): AddressRange => [s.addr, s.addr + s.size]),
     gotBases: ['.got.plt', '.got'].flatMap((name) => elf.sections.filter((s) => s.name === name).map((s) => s.addr)),
   };

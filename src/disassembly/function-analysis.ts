@@ -299,7 +299,7 @@ export class FunctionAnalysis {
   }
 
   private lookUpApi(address: number, slot: number): boolean {
-    const api = this.image.binary.importSlots.get(slot);
+    const api = this.image.binary.importSlots.get(slot)?.api;
     if (api !== undefined) this.apiRefs.set(address, api);
     return api !== undefined;
   }
@@ -418,7 +418,7 @@ export class FunctionAnalysis {
         }
         const value = this.registerValue(ins, source);
         if (value === undefined) break;
-        const api = image.binary.importSlots.get(value.slot ?? -1) ?? image.binary.importSlots.get(value.value ?? -1);
+        const api = (image.binary.importSlots.get(value.slot ?? -1) ?? image.binary.importSlots.get(value.value ?? -1))?.api;
         if (api !== undefined) this.apiRefs.set(call.address, api);
         else if (value.value !== undefined && image.contains(value.value)) onTarget(call, value.value);
         break;

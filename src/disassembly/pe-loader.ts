@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ByteReader, trimTrailingZeros } from './byte-reader.js';
-import { InvalidBinaryError, MAX_IMAGE_SIZE, mergeRanges, roundUp, type AddressRange, type Bitness, type LoadedBinary } from './types.js';
+import { InvalidBinaryError, MAX_IMAGE_SIZE, mergeRanges, roundUp, type AddressRange, type Bitness, type ImportedFunction, type LoadedBinary } from './types.js';
 
 const MACHINES: Record<number, Bitness> = { 0x14c: 32, 0x8664: 64 };
 const IMAGE_SCN_MEM_EXECUTE = 0x20000000;
@@ -145,7 +145,7 @@ interface SlotBudget {
  * (`dll!#ordinal` for ordinal imports), from its name table up to the terminating zero entry.
  * `bias` is subtracted from name-table addresses: 0 where they are RVAs, ImageBase where VAs.
  */
-function nameSlots(image: ByteReader, headers: PeHeaders, dll: string, nameTable: number, iat: number, bias: number, slots: Map<number, string>, budget: SlotBudget): void {
+function nameSlots(image: ByteReader, headers: PeHeaders, dll: string, nameTable: number, iat: number, bias: number, slots: Map<number, ImportedFunction>, budget: SlotBudget): void {
   const pointerSize = headers.bitness / 8;
   for (let i = 0; budget.remaining > 0; i++, budget.remaining--) {
     // Read as dwords: a 64-bit entry's ordinal flag is bit 63, beyond a double's exact integers.
@@ -157,12 +157,12 @@ function nameSlots(image: ByteReader, headers: PeHeaders, dll: string, nameTable
     // A hint/name entry: a u16 hint, then the name.
     const hintName = (low - bias) % 2 ** 31;
     const name = byOrdinal ? `#${low & 0xffff}` : hintName >= 0 ? image.cString(hintName + 2, MAX_NAME) : undefined;
-    if (name !== undefined) slots.set(headers.imageBase + iat + i * pointerSize, `${dll}!${name}`);
+    if (name !== undefined) slots.set(headers.imageBase + iat + i * pointerSize, { api: `${dll}!${name}`, listed: [dll, name] });
   }
 }
 
 /** The import directory's descriptors (20 bytes each, all-zero terminated); the name table is the IAT itself when the lookup table is absent. */
-function readImportDirectory(image: ByteReader, headers: PeHeaders, slots: Map<number, string>, budget: SlotBudget): void {
+function readImportDirectory(image: ByteReader, headers: PeHeaders, slots: Map<number, ImportedFunction>, budget: SlotBudget): void {
   const [rva] = headers.directories[1] ?? [0, 0];
   if (rva === 0) return;
   for (let d = 0; d < MAX_DIRECTORY_ENTRIES; d++) {
@@ -183,7 +183,7 @@ function readImportDirectory(image: ByteReader, headers: PeHeaders, slots: Map<n
  * module handle, IAT, name table, .... Attribute bit 0 marks RVA fields; without it (old linkers)
  * the fields and name-table entries are VAs.
  */
-function readDelayImportDirectory(image: ByteReader, headers: PeHeaders, slots: Map<number, string>, budget: SlotBudget): void {
+function readDelayImportDirectory(image: ByteReader, headers: PeHeaders, slots: Map<number, ImportedFunction>, budget: SlotBudget): void {
   const [rva] = headers.directories[13] ?? [0, 0];
   if (rva === 0) return;
   for (let d = 0; d < MAX_DIRECTORY_ENTRIES; d++) {
@@ -201,8 +201,8 @@ function readDelayImportDirectory(image: ByteReader, headers: PeHeaders, slots: 
 }
 
 /** Import slots (IAT entries, delay-load IAT entries) → `dll!name`, looked up by slot address (reference §4.1). */
-function readImports(image: ByteReader, headers: PeHeaders): Map<number, string> {
-  const slots = new Map<number, string>();
+function readImports(image: ByteReader, headers: PeHeaders): Map<number, ImportedFunction> {
+  const slots = new Map<number, ImportedFunction>();
   const budget = { remaining: MAX_IMPORT_SLOTS };
   readImportDirectory(image, headers, slots, budget);
   readDelayImportDirectory(image, headers, slots, budget);

@@ -47,7 +47,7 @@ function mutate(original: Uint8Array, m: { kind: 'truncate'; at: number } | { ki
   return copy;
 }
 
-for (const [name, runs] of [['elf64-O2', 40], ['elf32-O0', 40], ['pe32-O2.exe.stripped', 20], ['pe64-O2.exe.stripped', 20], ['delay-import32.exe', 20]] as const) {
+for (const [name, runs] of [['elf64-O2', 40], ['elf32-O0', 40], ['pe32-O2.exe.stripped', 20], ['pe64-O2.exe.stripped', 20], ['delay-import32.exe', 20], ['cxx64-O2', 20]] as const) {
   test(`${name}: truncated and bit-flipped copies give a report or a readable refusal`, async () => {
     const original = binary(name);
     const outcomes = { report: 0, refused: 0 };

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBinary } from '../../src/disassembly/load-binary.js';
-import { InvalidBinaryError } from '../../src/disassembly/types.js';
-import { addressOf, binary, DELAY_IMPORT_BUILDS, delayImportSlots } from './binaries.js';
+import { InvalidBinaryError, type LoadedBinary } from '../../src/disassembly/types.js';
+import { addressOf, binary, CXX_BUILDS, DELAY_IMPORT_BUILDS, delayImportSlots, functionSymbols, llvmDemangled } from './binaries.js';
 
 /** The PE, ELF and dump loaders: SMDA's addresses and sizes, symbols and imports, and hostile headers refused with a reason. */
 
@@ -30,6 +30,9 @@ function delayDirectory(file: Uint8Array): [descriptor: number, imageBase: numbe
 /** Names of delayed.dll's functions as slot labels: delayed_scale is imported by ordinal (src/delayed.def). */
 const DELAYED_LABELS: Record<string, string> = { delayed_add: 'delayed.dll!delayed_add', delayed_scale: 'delayed.dll!#2' };
 
+/** The API labels of a binary's import slots. */
+const apis = (binary: LoadedBinary) => [...binary.importSlots.values()].map((imported) => imported.api);
+
 function refused(bytes: Uint8Array, message: RegExp, options = {}): void {
   assert.throws(() => loadBinary(bytes, options), (error: unknown) => error instanceof InvalidBinaryError && message.test(error.message));
 }
@@ -46,8 +49,8 @@ describe('PE loader', () => {
     assert.deepEqual(pe.codeAreas, [[0x401000, 0x409000]]);
     assert.equal(pe.oep, r32(file, peOffset + 0x28));
     assert.equal(pe.functionNames.get(0x400000 + pe.oep!), 'original_entry_point');
-    assert.ok([...pe.importSlots.values()].includes('kernel32.dll!GetLastError'));
-    assert.ok([...pe.importSlots.values()].some((api) => api.startsWith('msvcrt.dll!')));
+    assert.ok(apis(pe).includes('kernel32.dll!GetLastError'));
+    assert.ok(apis(pe).some((api) => api.startsWith('msvcrt.dll!')));
     assert.equal(pe.tlsCallbacks.length, 2);
     assert.equal(pe.peHeaderHash.length, 64);
   });
@@ -61,8 +64,8 @@ describe('PE loader', () => {
   for (const build of DELAY_IMPORT_BUILDS) {
     test(`${build}: delay-load imports name their IAT slots, by name and by ordinal`, () => {
       const pe = loadBinary(binary(build));
-      for (const [slot, name] of delayImportSlots(build)) assert.equal(pe.importSlots.get(slot), DELAYED_LABELS[name], name);
-      assert.ok([...pe.importSlots.values()].includes('kernel32.dll!GetLastError'), 'the import directory is still read');
+      for (const [slot, name] of delayImportSlots(build)) assert.equal(pe.importSlots.get(slot)?.api, DELAYED_LABELS[name], name);
+      assert.ok(apis(pe).includes('kernel32.dll!GetLastError'), 'the import directory is still read');
     });
   }
 
@@ -75,7 +78,7 @@ describe('PE loader', () => {
       if (r32(file, at) < 0x80000000) u32(file, at, r32(file, at) + imageBase); // hint/name RVA → VA; ordinals stay
     }
     const pe = loadBinary(file);
-    for (const [slot, name] of delayImportSlots('delay-import32.exe')) assert.equal(pe.importSlots.get(slot), DELAYED_LABELS[name], name);
+    for (const [slot, name] of delayImportSlots('delay-import32.exe')) assert.equal(pe.importSlots.get(slot)?.api, DELAYED_LABELS[name], name);
   });
 
   test('hostile delay-load descriptors are ignored or read within a bounded budget', () => {
@@ -83,7 +86,7 @@ describe('PE loader', () => {
     const [descriptor] = delayDirectory(file);
     const outside = Uint8Array.from(file);
     u32(outside, r32(file, 0x3c) + 24 + 96 + 13 * 8, 0xfffffff0);
-    assert.equal([...loadBinary(outside).importSlots.values()].filter((api) => api.startsWith('delayed.dll!')).length, 0);
+    assert.equal(apis(loadBinary(outside)).filter((api) => api.startsWith('delayed.dll!')).length, 0);
     // Descriptors filling the code section, each one's name table the descriptor array itself (no zero entry).
     const textRva = 0x1000;
     const text = fileOffset(file, textRva);
@@ -122,7 +125,7 @@ describe('ELF loader', () => {
     assert.deepEqual(elf.codeAreas, [[0x1000, 0x2000]]);
     assert.equal(elf.functionNames.get(addressOf('elf64-O2', 'gcd')), 'gcd');
     assert.ok(elf.exportedFunctions.has(addressOf('elf64-O2', 'main')));
-    assert.ok([...elf.importSlots.values()].includes('GLIBC_2.2.5!malloc'));
+    assert.ok(apis(elf).includes('GLIBC_2.2.5!malloc'));
     assert.ok(elf.pltRanges.length >= 1);
   });
 
@@ -131,6 +134,23 @@ describe('ELF loader', () => {
     assert.deepEqual([elf.bitness, elf.baseAddr], [32, 0x8048000]);
     assert.equal(elf.baseAddr + elf.oep!, addressOf('elf32-O2', '_start'));
   });
+
+  for (const build of CXX_BUILDS) {
+    test(`${build}: C++ function names as LLVM demangles them; imports labelled raw, listed demangled`, () => {
+      const elf = loadBinary(binary(build));
+      const demangled = llvmDemangled(build);
+      let cxxNames = 0;
+      for (const [address, names] of functionSymbols(build)) {
+        const expected = names.map((name) => demangled.get(name) ?? name);
+        assert.ok(expected.includes(elf.functionNames.get(address)!), `${elf.functionNames.get(address)} at 0x${address.toString(16)}: ${expected.join(' | ')}`);
+        if (names.some((name) => name.startsWith('_Z'))) cxxNames++;
+      }
+      assert.ok(cxxNames >= 10, `${cxxNames} C++ functions`);
+      assert.ok([...elf.functionNames.values()].includes('geometry::Circle::area() const'));
+      const operatorNew = [...elf.importSlots.values()].find((imported) => imported.api === 'GLIBCXX_3.4!_Znwm');
+      assert.deepEqual(operatorNew?.listed, ['GLIBCXX_3.4', 'operator new(unsigned long)']);
+    });
+  }
 
   test('hostile ELF headers are refused with the reason; a missing section table is tolerated', () => {
     const file = binary('elf64-O2');

@@ -74,4 +74,15 @@ describe('reports of the test binaries', () => {
     const apis = new Set(report.functions.flatMap((f) => [...f.apiRefs.values()]));
     assert.ok(apis.has('GLIBC_2.2.5!malloc'), [...apis].join(' '));
   });
+
+  test('cxx64-O2: demangled function names and xmetadata imports; apirefs keep the raw imported name', async () => {
+    const { report, raw } = readReport((await disassemble(binary('cxx64-O2'))).text);
+    const names = new Set(report.functions.map((f) => f.metadata.functionName));
+    assert.ok(names.has('geometry::Circle::area() const') && names.has("int apply_all<main::'lambda'(int)>(std::vector<int, std::allocator<int>> const&, main::'lambda'(int))"));
+    const apis = new Set(report.functions.flatMap((f) => [...f.apiRefs.values()]));
+    assert.ok(apis.has('GLIBCXX_3.4!_Znwm'), [...apis].join(' '));
+    const imported = Object.values((raw['xmetadata'] as { imported_functions: Record<string, [string | null, string]> }).imported_functions);
+    assert.ok(imported.some(([library, name]) => library === 'GLIBCXX_3.4' && name === 'operator new(unsigned long)'));
+    assert.ok(imported.some(([library, name]) => library === 'GLIBC_2.2.5' && name === 'printf'));
+  });
 });
