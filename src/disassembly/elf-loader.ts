@@ -3,10 +3,12 @@
  * SMDA does on top of LIEF 0.17.6 (base = lowest `sh_addr - sh_offset`, address-0 entries ignored,
  * size rounded to pages, NOBITS sections filled with the file bytes at their offset when those
  * exist), and reads function symbols (symtab, dynsym), imports from relocations with their symbol
- * versions, and the PLT/GOT ranges that resolve calls to imports.
+ * versions, and the PLT/GOT ranges that resolve calls to imports. The reading part
+ * (`ElfFile`, `elfHeaderFacts`) also serves dumps that start with ELF headers (§1.5).
  */
 import { ByteReader, trimTrailingZeros } from './byte-reader.js';
-import { InvalidBinaryError, MAX_IMAGE_SIZE, mergeRanges, roundUp, type AddressRange, type Bitness, type LoadedBinary } from './types.js';
+import { binaryDemangler } from './itanium-demangler.js';
+import { InvalidBinaryError, MAX_IMAGE_SIZE, mergeRanges, roundUp, type AddressRange, type Bitness, type HeaderFacts, type ImportedFunction, type LoadedBinary } from './types.js';
 
 const MACHINES: Record<number, Bitness> = { 3: 32, 62: 64 };
 const SHT_SYMTAB = 2;
@@ -59,15 +61,17 @@ export function isElf(file: Uint8Array): boolean {
   return file.length >= 4 && file[0] === 0x7f && file[1] === 0x45 && file[2] === 0x4c && file[3] === 0x46;
 }
 
-class ElfFile {
+/** An ELF read as a file, as LIEF reads it: offsets are offsets into the given bytes. */
+export class ElfFile {
   readonly reader: ByteReader;
   readonly is64: boolean;
   readonly bitness: Bitness;
   readonly sections: Section[];
   readonly segments: Segment[];
 
-  constructor(file: Uint8Array) {
-    const reader = (this.reader = new ByteReader(file, 'ELF file'));
+  /** `what` names the bytes in errors. */
+  constructor(file: Uint8Array, what = 'ELF file') {
+    const reader = (this.reader = new ByteReader(file, what));
     const elfClass = reader.u8(4, 'EI_CLASS');
     if (elfClass !== 1 && elfClass !== 2) throw new InvalidBinaryError(`ELF class ${elfClass} is neither ELFCLASS32 nor ELFCLASS64`);
     if (reader.u8(5, 'EI_DATA') !== 1) throw new InvalidBinaryError('big-endian ELF: only little-endian x86/x64 is supported');
@@ -240,9 +244,12 @@ function symbolVersions(elf: ElfFile, count: number): (string | null)[] {
   return versions;
 }
 
-/** Relocated slots of imported functions → `version!name` (`None!name` without a version, as SMDA prints it). */
-function importSlots(elf: ElfFile, dynsym: Section | undefined): Map<number, string> {
-  const slots = new Map<number, string>();
+/**
+ * Relocated slots of imported functions: labelled `version!name` (`None!name` without a version, as
+ * SMDA prints it) with the raw name; listed with the demangled name (reference §4.2, §5).
+ */
+function importSlots(elf: ElfFile, dynsym: Section | undefined, demangle: (name: string) => string): Map<number, ImportedFunction> {
+  const slots = new Map<number, ImportedFunction>();
   if (!dynsym) return slots;
   const symbols = elf.symbols(dynsym);
   const versions = symbolVersions(elf, symbols.length);
@@ -260,20 +267,23 @@ function importSlots(elf: ElfFile, dynsym: Section | undefined): Map<number, str
       const symbolIndex = elf.is64 ? Math.floor(info / 2 ** 32) : info >>> 8;
       const symbol = symbols[symbolIndex];
       if (!symbol || symbol.type !== STT_FUNC || symbol.shndx !== 0 || symbol.name === '') continue;
-      slots.set(offset, `${versions[symbolIndex] ?? 'None'}!${symbol.name}`);
+      const version = versions[symbolIndex] ?? null;
+      slots.set(offset, { api: `${version ?? 'None'}!${symbol.name}`, listed: [version, demangle(symbol.name)] });
     }
   }
   return slots;
 }
 
-export function loadElf(file: Uint8Array): LoadedBinary {
-  const elf = new ElfFile(file);
-  const base = baseAddress(elf);
-  if (base + MAX_IMAGE_SIZE > Number.MAX_SAFE_INTEGER) throw new InvalidBinaryError(`ELF base address 0x${base.toString(16)} is beyond the supported address range`);
-  const image = mapImage(elf, base);
+/**
+ * What the headers, symbols and relocations say (reference §1.4, §4.2, §4.4, §5 `code_sections`),
+ * for an image at `base`: the entry point (an RVA) named `original_entry_point`, then FUNC symbols
+ * of symtab and dynsym at their values (later wins) with C++ names demangled, exports, import
+ * slots, PLT ranges and GOT bases. Addresses are the ELF's own, not rebased.
+ */
+export function elfHeaderFacts(elf: ElfFile, base: number): HeaderFacts {
+  const demangle = binaryDemangler();
   const entry = elf.header('entry');
   const oep = base !== 0 && entry >= base ? entry - base : entry;
-
   const names = new Map<number, string>([[base + oep, 'original_entry_point']]);
   const exported = new Set<number>();
   const symbolTables = [elf.sections.find((s) => s.type === SHT_SYMTAB), elf.sections.find((s) => s.type === SHT_DYNSYM)];
@@ -282,32 +292,40 @@ export function loadElf(file: Uint8Array): LoadedBinary {
     for (const symbol of elf.symbols(table)) {
       const defined = symbol.shndx > 0 && symbol.shndx < SHN_LORESERVE;
       if (symbol.type !== STT_FUNC || !defined || symbol.value === 0) continue;
-      names.set(symbol.value, symbol.name);
+      names.set(symbol.value, demangle(symbol.name));
       if (symbol.bind !== 0) exported.add(symbol.value);
     }
   }
+  return {
+    oep,
+    sections: elf.sections.map((s): AddressRange => [s.addr, s.addr + s.size]),
+    functionNames: names,
+    symbolAddresses: new Set(names.keys()),
+    exportedFunctions: exported,
+    importSlots: importSlots(elf, symbolTables[1], demangle),
+    pltRanges: elf.sections.filter((s) => PLT_SECTIONS.has(s.name)).map((s): AddressRange => [s.addr, s.addr + s.size]),
+    gotBases: ['.got.plt', '.got'].flatMap((name) => elf.sections.filter((s) => s.name === name).map((s) => s.addr)),
+  };
+}
+
+export function loadElf(file: Uint8Array): LoadedBinary {
+  const elf = new ElfFile(file);
+  const base = baseAddress(elf);
+  if (base + MAX_IMAGE_SIZE > Number.MAX_SAFE_INTEGER) throw new InvalidBinaryError(`ELF base address 0x${base.toString(16)} is beyond the supported address range`);
   const codeAreas: AddressRange[] = [
     ...elf.sections.filter((s) => (s.flags & SHF_EXECINSTR) !== 0).map((s): AddressRange => [s.addr, s.addr + roundUp(s.size, s.align)]),
     ...elf.segments.filter((s) => (s.flags & PF_X) !== 0).map((s): AddressRange => [s.vaddr, s.vaddr + roundUp(s.memsz, s.align)]),
   ];
   const phEnd = elf.header('phoff') + elf.headerU16('phnum') * elf.headerU16('phentsize');
   const headerEnd = Math.min(0x400, Math.max(elf.headerU16('ehsize'), phEnd), file.length);
-  const gotBases = ['.got.plt', '.got'].flatMap((name) => elf.sections.filter((s) => s.name === name).map((s) => s.addr));
   return {
     format: 'elf',
     baseAddr: base,
-    image,
+    image: mapImage(elf, base),
     bitness: elf.bitness,
     codeAreas: mergeRanges(codeAreas),
-    oep,
     abi: OS_ABIS[file[7]!] ?? '',
-    sections: elf.sections.map((s): AddressRange => [s.addr, s.addr + s.size]),
-    functionNames: names,
-    symbolAddresses: new Set(names.keys()),
-    exportedFunctions: exported,
-    importSlots: importSlots(elf, symbolTables[1]),
-    pltRanges: elf.sections.filter((s) => PLT_SECTIONS.has(s.name)).map((s): AddressRange => [s.addr, s.addr + s.size]),
-    gotBases,
+    ...elfHeaderFacts(elf, base),
     exceptionTable: null,
     tlsCallbacks: [],
     headerBytes: trimTrailingZeros(file.subarray(0, headerEnd)),

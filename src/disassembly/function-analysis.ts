@@ -302,7 +302,7 @@ export class FunctionAnalysis {
   }
 
   private lookUpApi(address: number, slot: number): boolean {
-    const api = this.image.binary.importSlots.get(slot);
+    const api = this.image.binary.importSlots.get(slot)?.api;
     if (api !== undefined) this.apiRefs.set(address, api);
     return api !== undefined;
   }
@@ -405,7 +405,7 @@ export class FunctionAnalysis {
     return found;
   }
 
-  /** Resolves `call reg` from the instructions before it (SMDA §3.6, within the straight-line code above the call). */
+  /** Resolves each `call reg` (SMDA §3.6: its block, then up to 4 levels of predecessor blocks; register-calls.ts). */
   resolveRegisterCalls(graph: FunctionGraph, onTarget: (call: Instruction, target: number) => void): void {
     if (this.registerCalls.length === 0) return;
     const { image } = this;
@@ -413,7 +413,7 @@ export class FunctionAnalysis {
     for (const call of this.registerCalls) {
       const value = blocks.resolve(call, (ins, source) => this.registerValue(ins, source));
       if (value === undefined) continue;
-      const api = image.binary.importSlots.get(value.slot ?? -1) ?? image.binary.importSlots.get(value.value ?? -1);
+      const api = (image.binary.importSlots.get(value.slot ?? -1) ?? image.binary.importSlots.get(value.value ?? -1))?.api;
       if (api !== undefined) this.apiRefs.set(call.address, api);
       else if (value.value !== undefined && image.contains(value.value)) onTarget(call, value.value);
     }

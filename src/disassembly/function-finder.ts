@@ -214,12 +214,12 @@ export class FunctionFinder implements AnalysisContext {
   private importOfPltJump(operands: string, next: number): string | undefined {
     const slots = this.image.binary.importSlots;
     const slot = ripSlot(operands, next) ?? absoluteSlot(operands);
-    if (slot !== undefined) return slots.get(slot);
+    if (slot !== undefined) return slots.get(slot)?.api;
     const ebx = /^dword ptr \[ebx ([+-]) 0x([0-9a-f]+)\]$/.exec(operands);
     if (!ebx) return undefined;
     const displacement = (ebx[1] === '+' ? 1 : -1) * parseInt(ebx[2]!, 16);
     for (const got of this.image.binary.gotBases) {
-      const label = slots.get(got + displacement);
+      const label = slots.get(got + displacement)?.api;
       if (label !== undefined) return label;
     }
     return undefined;

@@ -1,12 +1,12 @@
 /**
  * PE32 / PE32+ loader (reference §1.2, §4.1): maps the file as SMDA does (its image size and header
- * copy rules, not the Windows loader's), and reads entry point, exports, imports, TLS callbacks and
- * `.pdata` from the mapped image. Directory contents are read by RVA from the image, so the same
- * code serves PE files and PE memory dumps.
+ * copy rules, not the Windows loader's), and reads entry point, exports, imports (delay-load ones
+ * too), TLS callbacks and `.pdata` from the mapped image. Directory contents are read by RVA from
+ * the image, so the same code serves PE files and PE memory dumps.
  */
 import { createHash } from 'node:crypto';
 import { ByteReader, trimTrailingZeros } from './byte-reader.js';
-import { InvalidBinaryError, MAX_IMAGE_SIZE, mergeRanges, roundUp, type AddressRange, type Bitness, type LoadedBinary } from './types.js';
+import { InvalidBinaryError, MAX_IMAGE_SIZE, mergeRanges, roundUp, type AddressRange, type Bitness, type ImportedFunction, type LoadedBinary } from './types.js';
 
 const MACHINES: Record<number, Bitness> = { 0x14c: 32, 0x8664: 64 };
 const IMAGE_SCN_MEM_EXECUTE = 0x20000000;
@@ -132,13 +132,39 @@ function readExports(image: ByteReader, headers: PeHeaders): Map<number, string>
   return exports;
 }
 
-/** Import slots (IAT entries) → `dll!name` (`dll!#ordinal` for ordinal imports). */
-function readImports(image: ByteReader, headers: PeHeaders): Map<number, string> {
-  const slots = new Map<number, string>();
-  const [rva] = headers.directories[1] ?? [0, 0];
-  if (rva === 0) return slots;
+/** Every import slot read counts against this, across all descriptors of both tables: descriptors sharing one huge thunk table must not multiply the work. */
+const MAX_IMPORT_SLOTS = 1 << 20;
+const DELAY_DESCRIPTOR_SIZE = 32;
+
+interface SlotBudget {
+  remaining: number;
+}
+
+/**
+ * Names the slots of one imported DLL, `ImageBase + iat + i * pointer size` → `dll!name`
+ * (`dll!#ordinal` for ordinal imports), from its name table up to the terminating zero entry.
+ * `bias` is subtracted from name-table addresses: 0 where they are RVAs, ImageBase where VAs.
+ */
+function nameSlots(image: ByteReader, headers: PeHeaders, dll: string, nameTable: number, iat: number, bias: number, slots: Map<number, ImportedFunction>, budget: SlotBudget): void {
   const pointerSize = headers.bitness / 8;
-  const ordinalFlag = headers.bitness === 64 ? 2 ** 63 : 2 ** 31;
+  for (let i = 0; budget.remaining > 0; i++, budget.remaining--) {
+    // Read as dwords: a 64-bit entry's ordinal flag is bit 63, beyond a double's exact integers.
+    const at = nameTable + i * pointerSize;
+    const low = image.tryU32(at);
+    const high = headers.bitness === 64 ? image.tryU32(at + 4) : 0;
+    if (low === undefined || high === undefined || (low === 0 && high === 0)) break;
+    const byOrdinal = (headers.bitness === 64 ? high : low) >= 0x80000000;
+    // A hint/name entry: a u16 hint, then the name.
+    const hintName = (low - bias) % 2 ** 31;
+    const name = byOrdinal ? `#${low & 0xffff}` : hintName >= 0 ? image.cString(hintName + 2, MAX_NAME) : undefined;
+    if (name !== undefined) slots.set(headers.imageBase + iat + i * pointerSize, { api: `${dll}!${name}`, listed: [dll, name] });
+  }
+}
+
+/** The import directory's descriptors (20 bytes each, all-zero terminated); the name table is the IAT itself when the lookup table is absent. */
+function readImportDirectory(image: ByteReader, headers: PeHeaders, slots: Map<number, ImportedFunction>, budget: SlotBudget): void {
+  const [rva] = headers.directories[1] ?? [0, 0];
+  if (rva === 0) return;
   for (let d = 0; d < MAX_DIRECTORY_ENTRIES; d++) {
     const at = rva + 20 * d;
     if (!image.has(at, 20)) break;
@@ -148,14 +174,38 @@ function readImports(image: ByteReader, headers: PeHeaders): Map<number, string>
     if (lookup === 0 && nameRva === 0 && iat === 0) break;
     const dll = image.cString(nameRva, MAX_NAME)?.toLowerCase();
     if (dll === undefined || iat === 0) continue;
-    const thunks = lookup !== 0 ? lookup : iat;
-    for (let i = 0; i < MAX_DIRECTORY_ENTRIES; i++) {
-      const entry = image.tryPointer(thunks + i * pointerSize, headers.bitness);
-      if (entry === undefined || entry === 0) break;
-      const name = entry >= ordinalFlag ? `#${entry % 0x10000}` : image.cString(entry % 2 ** 31 + 2, MAX_NAME);
-      if (name !== undefined) slots.set(headers.imageBase + iat + i * pointerSize, `${dll}!${name}`);
-    }
+    nameSlots(image, headers, dll, lookup !== 0 ? lookup : iat, iat, 0, slots, budget);
   }
+}
+
+/**
+ * The delay-load directory's descriptors (32 bytes each, all-zero terminated): attributes, DLL name,
+ * module handle, IAT, name table, .... Attribute bit 0 marks RVA fields; without it (old linkers)
+ * the fields and name-table entries are VAs.
+ */
+function readDelayImportDirectory(image: ByteReader, headers: PeHeaders, slots: Map<number, ImportedFunction>, budget: SlotBudget): void {
+  const [rva] = headers.directories[13] ?? [0, 0];
+  if (rva === 0) return;
+  for (let d = 0; d < MAX_DIRECTORY_ENTRIES; d++) {
+    const at = rva + DELAY_DESCRIPTOR_SIZE * d;
+    if (!image.has(at, DELAY_DESCRIPTOR_SIZE)) break;
+    const bias = (image.tryU32(at)! & 1) === 1 ? 0 : headers.imageBase;
+    const name = image.tryU32(at + 4)!;
+    const iat = image.tryU32(at + 12)!;
+    const nameTable = image.tryU32(at + 16)!;
+    if (name === 0 && iat === 0 && nameTable === 0) break;
+    const dll = image.cString(name - bias, MAX_NAME)?.toLowerCase();
+    if (dll === undefined || iat - bias <= 0 || nameTable - bias <= 0) continue;
+    nameSlots(image, headers, dll, nameTable - bias, iat - bias, bias, slots, budget);
+  }
+}
+
+/** Import slots (IAT entries, delay-load IAT entries) → `dll!name`, looked up by slot address (reference §4.1). */
+function readImports(image: ByteReader, headers: PeHeaders): Map<number, ImportedFunction> {
+  const slots = new Map<number, ImportedFunction>();
+  const budget = { remaining: MAX_IMPORT_SLOTS };
+  readImportDirectory(image, headers, slots, budget);
+  readDelayImportDirectory(image, headers, slots, budget);
   return slots;
 }
 

@@ -196,13 +196,7 @@ export function writeReport(input: ReportInput, indent?: number): string {
     xheader: Buffer.from(binary.headerBytes).toString('hex'),
     xmetadata: {
       exported_functions: sortedNumbers(binary.exportedFunctions),
-      imported_functions: Object.fromEntries(
-        sortedNumbers(binary.importSlots.keys()).map((slot) => {
-          const label = binary.importSlots.get(slot)!;
-          const bang = label.indexOf('!');
-          return [slot, [label.slice(0, bang), label.slice(bang + 1)]];
-        }),
-      ),
+      imported_functions: Object.fromEntries(sortedNumbers(binary.importSlots.keys()).map((slot) => [slot, binary.importSlots.get(slot)!.listed])),
       symbols: Object.fromEntries(sortedNumbers(binary.functionNames.keys()).map((address) => [address, binary.functionNames.get(address)])),
       tls_callbacks: binary.tlsCallbacks,
     },

@@ -40,6 +40,16 @@ export interface Instruction {
   operands: string;
 }
 
+/**
+ * The function an import slot holds: `api` labels the references to it (`dll!name`,
+ * `version!name`, the name as imported); `listed` is its `xmetadata.imported_functions` entry
+ * (ELF: names demangled, no version is null).
+ */
+export interface ImportedFunction {
+  api: string;
+  listed: [library: string | null, name: string];
+}
+
 /** What a loader makes of a file: the mapped image and everything the analysis and the report use. */
 export interface LoadedBinary {
   format: 'pe' | 'elf' | 'dump';
@@ -61,8 +71,8 @@ export interface LoadedBinary {
   symbolAddresses: Set<number>;
   /** Exported functions (`is_exported`). */
   exportedFunctions: Set<number>;
-  /** Import slot address → API label. */
-  importSlots: Map<number, string>;
+  /** Import slot address → the function imported there. */
+  importSlots: Map<number, ImportedFunction>;
   /** ELF `.plt`, `.plt.sec`, `.plt.got`, `.iplt` ranges: calls into them are resolved to imports. */
   pltRanges: AddressRange[];
   /** ELF `.got.plt` then `.got` addresses (for `jmp dword ptr [ebx + d]` PLT entries). */
@@ -75,6 +85,15 @@ export interface LoadedBinary {
   headerBytes: Uint8Array;
   peHeaderHash: string;
 }
+
+/**
+ * What a binary's headers, symbols and relocations say, as opposed to how its bytes are mapped: read
+ * the same way from a file and from a dump that starts with them (reference §1.5).
+ */
+export type HeaderFacts = Pick<
+  LoadedBinary,
+  'oep' | 'sections' | 'functionNames' | 'symbolAddresses' | 'exportedFunctions' | 'importSlots' | 'pltRanges' | 'gotBases'
+>;
 
 /** SMDA refuses mapped images above 100 MiB; so do we (also the bound on every allocation). */
 export const MAX_IMAGE_SIZE = 100 * 1024 * 1024;

@@ -1,10 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { disassemble } from '../../src/disassembly/disassemble.js';
+import { loadBinary } from '../../src/disassembly/load-binary.js';
 import { prepareSample, readReport } from '../../src/samples/prepare-sample.js';
 import { picHash } from '../../src/minhash/pichash.js';
 import { INTEL_ESCAPER } from '../../src/minhash/escaping/intel-escaper.js';
-import { addressOf, binary, BUILDS } from './binaries.js';
+import { addressOf, binary, BUILDS, DELAY_IMPORT_BUILDS, delayImportSlots } from './binaries.js';
 
 /** The disassembler's reports: accepted by the report loader and by ingestion, SMDA-shaped, hashes exact. */
 
@@ -51,5 +52,37 @@ describe('reports of the test binaries', () => {
     const elf = readReport((await disassemble(binary('elf64-O2'))).text).report;
     const elfApis = new Set(elf.functions.flatMap((f) => [...f.apiRefs.values()]));
     assert.ok(elfApis.has('GLIBC_2.2.5!malloc'), [...elfApis].join(' '));
+  });
+
+  for (const build of DELAY_IMPORT_BUILDS) {
+    test(`${build}: calls through delay-load IAT slots get apirefs; xmetadata lists the slots`, async () => {
+      const { report, raw } = readReport((await disassemble(binary(build))).text);
+      const apis = new Set(report.functions.flatMap((f) => [...f.apiRefs.values()]));
+      assert.ok(apis.has('delayed.dll!delayed_add') && apis.has('delayed.dll!#2'), [...apis].join(' '));
+      const imported = (raw['xmetadata'] as { imported_functions: Record<string, [string, string]> }).imported_functions;
+      const slots = [...delayImportSlots(build)].map(([slot, name]) => [name, imported[slot]]);
+      assert.deepEqual(slots, [['delayed_add', ['delayed.dll', 'delayed_add']], ['delayed_scale', ['delayed.dll', '#2']]]);
+    });
+  }
+
+  test('elf64-O2 given as a dump: named functions and versioned glibc apirefs (ELF relocations still apply)', async () => {
+    const { report, raw } = readReport((await disassemble(binary('elf64-O2'), { isDump: true, baseAddr: 0, bitness: 64 })).text);
+    assert.deepEqual([raw['code_areas'], (raw['metadata'] as { is_buffer: boolean }).is_buffer, raw['oep']], [null, true, loadBinary(binary('elf64-O2')).oep]);
+    const names = new Map(report.functions.map((f) => [Number(f.offset), f.metadata.functionName]));
+    assert.equal(names.get(addressOf('elf64-O2', 'gcd')), 'gcd');
+    assert.equal(names.get(addressOf('elf64-O2', 'main')), 'main');
+    const apis = new Set(report.functions.flatMap((f) => [...f.apiRefs.values()]));
+    assert.ok(apis.has('GLIBC_2.2.5!malloc'), [...apis].join(' '));
+  });
+
+  test('cxx64-O2: demangled function names and xmetadata imports; apirefs keep the raw imported name', async () => {
+    const { report, raw } = readReport((await disassemble(binary('cxx64-O2'))).text);
+    const names = new Set(report.functions.map((f) => f.metadata.functionName));
+    assert.ok(names.has('geometry::Circle::area() const') && names.has("int apply_all<main::'lambda'(int)>(std::vector<int, std::allocator<int>> const&, main::'lambda'(int))"));
+    const apis = new Set(report.functions.flatMap((f) => [...f.apiRefs.values()]));
+    assert.ok(apis.has('GLIBCXX_3.4!_Znwm'), [...apis].join(' '));
+    const imported = Object.values((raw['xmetadata'] as { imported_functions: Record<string, [string | null, string]> }).imported_functions);
+    assert.ok(imported.some(([library, name]) => library === 'GLIBCXX_3.4' && name === 'operator new(unsigned long)'));
+    assert.ok(imported.some(([library, name]) => library === 'GLIBC_2.2.5' && name === 'printf'));
   });
 });
