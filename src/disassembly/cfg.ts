@@ -65,49 +65,55 @@ export function buildGraph(fn: FunctionAnalysis): FunctionGraph {
   return { blocks, blockRefs };
 }
 
-/** Strongly connected components of the block graph (Tarjan, iterative), each sorted, in discovery order. */
+/**
+ * Strongly connected components of the block graph (Tarjan, iterative), each sorted, in discovery
+ * order. Nodes are numbered in key order and kept in typed arrays (Maps per node cost 4% of the
+ * report writer on a 3 MB ELF); successors are keys of `blockRefs` (buildGraph keeps only block starts).
+ */
 export function stronglyConnectedComponents(blockRefs: Map<number, number[]>): number[][] {
-  const index = new Map<number, number>();
-  const low = new Map<number, number>();
-  const onStack = new Set<number>();
+  const nodes = [...blockRefs.keys()];
+  const numberOf = new Map(nodes.map((node, i) => [node, i]));
+  const successors = nodes.map((node) => blockRefs.get(node)!.map((to) => numberOf.get(to)!));
+  const count = nodes.length;
+  const index = new Int32Array(count).fill(-1);
+  const low = new Int32Array(count);
+  const onStack = new Uint8Array(count);
   const stack: number[] = [];
   const components: number[][] = [];
   let counter = 0;
-  for (const root of blockRefs.keys()) {
-    if (index.has(root)) continue;
+  const discover = (node: number) => {
+    index[node] = low[node] = counter++;
+    stack.push(node);
+    onStack[node] = 1;
+  };
+  for (let root = 0; root < count; root++) {
+    if (index[root] !== -1) continue;
     const work: [node: number, next: number][] = [[root, 0]];
-    index.set(root, counter);
-    low.set(root, counter++);
-    stack.push(root);
-    onStack.add(root);
+    discover(root);
     while (work.length > 0) {
       const frame = work[work.length - 1]!;
       const [node, position] = frame;
-      const successors = blockRefs.get(node) ?? [];
-      if (position < successors.length) {
+      const next = successors[node]![position];
+      if (next !== undefined) {
         frame[1]++;
-        const next = successors[position]!;
-        if (!index.has(next)) {
-          index.set(next, counter);
-          low.set(next, counter++);
-          stack.push(next);
-          onStack.add(next);
+        if (index[next] === -1) {
+          discover(next);
           work.push([next, 0]);
-        } else if (onStack.has(next)) {
-          low.set(node, Math.min(low.get(node)!, index.get(next)!));
+        } else if (onStack[next]) {
+          low[node] = Math.min(low[node]!, index[next]!);
         }
         continue;
       }
       work.pop();
       const parent = work[work.length - 1];
-      if (parent) low.set(parent[0], Math.min(low.get(parent[0])!, low.get(node)!));
-      if (low.get(node) === index.get(node)) {
+      if (parent) low[parent[0]] = Math.min(low[parent[0]]!, low[node]!);
+      if (low[node] === index[node]) {
         const component: number[] = [];
         let member: number;
         do {
           member = stack.pop()!;
-          onStack.delete(member);
-          component.push(member);
+          onStack[member] = 0;
+          component.push(nodes[member]!);
         } while (member !== node);
         components.push(component.sort((a, b) => a - b));
       }

@@ -73,7 +73,9 @@ function functionJson(fn: FoundFunction, input: ReportInput): { json: string; bi
     const rows: string[] = [];
     // Addresses do not enter the PicHash (only escaped bytes do): no bigint per instruction.
     const hashed: SmdaBlock = { start: 0n, instructions: [] };
-    for (const ins of block.instructions) {
+    const { instructions } = block;
+    for (let i = 0; i < instructions.length; i++) {
+      const ins = instructions[i]!;
       const bytes = hexOf(image, ins.address - base, ins.size);
       let mnemonic = mnemonicJson.get(ins.mnemonic);
       if (mnemonic === undefined) mnemonicJson.set(ins.mnemonic, (mnemonic = jsonString(ins.mnemonic)));
@@ -82,8 +84,13 @@ function functionJson(fn: FoundFunction, input: ReportInput): { json: string; bi
       binweight += ins.size;
       const targets = analysis.refs.get(ins.address);
       if (targets === undefined) continue;
-      const outside = targets.filter((t) => t >= base && t < end && (t === fn.start || !analysis.instructions.has(t)));
-      if (outside.length > 0) outrefs.push(`"${ins.address}":${numberList(outside.sort((a, b) => a - b))}`);
+      // Nearly every ref is the fall-through to the block's next instruction: known inside without a lookup.
+      const next = instructions[i + 1]?.address;
+      let outside: number[] | undefined;
+      for (const t of targets) {
+        if (t !== next && t >= base && t < end && (t === fn.start || !analysis.instructions.has(t))) (outside ??= []).push(t);
+      }
+      if (outside) outrefs.push(`"${ins.address}":${numberList(outside.sort((a, b) => a - b))}`);
     }
     blocks.push(`"${block.start}":[${rows.join(',')}]`);
     smdaBlocks.push(hashed);
