@@ -461,6 +461,8 @@ interface Segment {
   elapsed_s: number;
   database_mb: number;
   bytes_per_function: number;
+  /** BenchStorage.settle before the lookups (PostgreSQL: VACUUM ANALYZE), not in any other time. */
+  settle_s: number;
   loadavg_1m: number;
 }
 
@@ -715,6 +717,7 @@ async function buildCollection(fixtures: Corpus): Promise<Collection> {
           elapsed_s: round((generateMs + prepareMs + build.storeMs) / 1000, 1),
           database_mb: round(bytes / 2 ** 20, 1),
           bytes_per_function: round(bytes / functions, 0),
+          settle_s: round((await build.bench.settle()) / 1000, 1),
           loadavg_1m: load(),
         };
         build.segments.push(segment);
@@ -1015,7 +1018,7 @@ function printCollection(collection: Collection): void {
   const first = collection.stores[0]!;
   printTable(
     `Collection build to ${fmt(collection.functions)} functions (prepareSample once per report, addSample on each store; generation of the report text not counted)`,
-    ['up to', 'functions', 'reports', 'prepare s', 'prepare/s', ...storeColumns(['store s', 'store/s', 'both/s', 'elapsed s', 'MB', 'bytes/function'], ['store/s', 'MB']), 'load'],
+    ['up to', 'functions', 'reports', 'prepare s', 'prepare/s', ...storeColumns(['store s', 'store/s', 'both/s', 'elapsed s', 'MB', 'bytes/function', 'settle s'], ['store/s', 'MB']), 'load'],
     first.segments.map((s, i) => [
       s.up_to,
       s.functions,
@@ -1024,7 +1027,7 @@ function printCollection(collection: Collection): void {
       s.prepare_functions_per_s,
       ...storeCells(
         byStore(collection.stores.map((c) => c.segments[i]!)),
-        (x) => [x.store_s, x.store_functions_per_s, x.functions_per_s, x.elapsed_s, x.database_mb, x.bytes_per_function],
+        (x) => [x.store_s, x.store_functions_per_s, x.functions_per_s, x.elapsed_s, x.database_mb, x.bytes_per_function, x.settle_s],
         (x) => [x.store_functions_per_s, x.database_mb],
       ),
       collection.stores.at(-1)!.segments[i]!.loadavg_1m,
@@ -1037,6 +1040,7 @@ function printCollection(collection: Collection): void {
         `${built.store === 'postgres' ? ': tables, indexes and TOAST, WAL not counted' : ', after checkpoint'}); last segment ${fmt(last.functions_per_s)} functions/s`,
     );
   }
+  note('settle s: before the lookups of each checkpoint, what background maintenance does in a deployment (PostgreSQL: VACUUM ANALYZE, autovacuum\'s work; SQLite: nothing); in no other time.');
   note(`build: ${fmt(collection.build_s)} s wall for all stores (prepare ${fmt(collection.prepare_s)} s, report generation ${fmt(collection.generate_s)} s)`);
   for (const built of collection.stores) {
     if (built.tables.length === 0) continue;
