@@ -1,8 +1,9 @@
 /**
  * One matching run in a process of its own (so that its peak memory is its own), for
- * bench/matching.ts: `node --import tsx bench/matching-job.ts <database> <sample|query> <sample id | report file>`.
- * Does what the jobs getMatchesForSample / getMatchesForSmdaReport do (read a snapshot, match,
- * write the report text) and prints one JSON line: times, the matcher's work counts, peak RSS.
+ * bench/matching.ts: `node --import tsx bench/matching-job.ts <SQLite file | postgres:// URL> <sample|query> <sample id | report file>`.
+ * Does what the jobs getMatchesForSample / getMatchesForSmdaReport do (open the store as an executor
+ * thread does, read a snapshot, match, write the report text) and prints one JSON line: times, the
+ * matcher's work counts, peak RSS (of this process: PostgreSQL's server processes are not in it).
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -11,10 +12,11 @@ import { querySubject } from '../src/matching/query-subject.js';
 import { stringifyReport } from '../src/matching/report.js';
 import { DEFAULT_MATCHING_BUDGET, DEFAULT_MATCHING_PARAMETERS } from '../src/matching/types.js';
 import { prepareSample } from '../src/samples/prepare-sample.js';
-import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
+import { openStorage } from '../src/storage/open-storage.js';
+import { isPostgresUrl } from '../src/storage/postgres/connection.js';
 
-const [path, kind, argument, maxPairs] = process.argv.slice(2) as [string, 'sample' | 'query', string, string | undefined];
-const storage = new SqliteStorage(path);
+const [location, kind, argument, maxPairs] = process.argv.slice(2) as [string, 'sample' | 'query', string, string | undefined];
+const storage = await openStorage(isPostgresUrl(location) ? { kind: 'postgres', url: location } : { kind: 'sqlite', path: location }, { onEventLoop: false });
 const budget = { ...DEFAULT_MATCHING_BUDGET, maxPairs: maxPairs ? Number(maxPairs) : DEFAULT_MATCHING_BUDGET.maxPairs };
 
 const start = performance.now();

@@ -25,7 +25,6 @@ import Database from 'better-sqlite3';
 import { DEFAULTS, type ServiceConfig } from '../src/config.js';
 import { JobEngine } from '../src/jobs/engine.js';
 import { createWorkerPool, databasePath, loadRegistry, openServiceStorage } from '../src/service.js';
-import { withSchema } from '../src/storage/postgres/connection.js';
 import type { PgStorage } from '../src/storage/postgres/pg-storage.js';
 import { runnableChannel } from '../src/storage/postgres/runnable-jobs-listener.js';
 import type { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
@@ -35,7 +34,9 @@ import {
   CLI_ENTRY,
   QUICK,
   REPO_ROOT,
+  STORES,
   TEST_METHODS,
+  benchSchema,
   fmt,
   note,
   printTable,
@@ -45,13 +46,10 @@ import {
   tempDir,
   walPagesByBtree,
   writeResults,
+  type StoreKind,
 } from './support.js';
 
 const startedAt = new Date();
-type StoreKind = 'sqlite' | 'postgres';
-const storeArg = process.argv[process.argv.indexOf('--store') + 1];
-const STORES: StoreKind[] = process.argv.includes('--store') && storeArg !== 'both' ? [storeArg as StoreKind] : ['sqlite', 'postgres'];
-const BENCH_DATABASE_URL = process.env.MCRIT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const N = QUICK ? 2_000 : 20_000;
 const POLL_MS = 5;
 const AIM_JOBS_PER_SECOND = 2_000;
@@ -246,11 +244,11 @@ async function exec(storage: Storage, sql: string): Promise<void> {
 
 async function runScenario(scenario: Scenario, kind: StoreKind): Promise<ScenarioResult> {
   const dir = tempDir();
-  const schema = `mcrit_bench_${process.pid}_${Date.now()}`;
+  const schema = benchSchema();
   const config: ServiceConfig = {
     ...DEFAULTS,
     dataDir: dir.path,
-    database: kind === 'postgres' ? withSchema(BENCH_DATABASE_URL, schema) : undefined,
+    database: kind === 'postgres' ? schema.url : undefined,
     workers: scenario.workersPerProcess,
     methodModules: [TEST_METHODS],
     pollMs: POLL_MS,
@@ -285,7 +283,7 @@ async function runScenario(scenario: Scenario, kind: StoreKind): Promise<Scenari
     t = performance.now();
     await exec(storage, "UPDATE jobs SET run_at = 0 WHERE state = 'queued'");
     // A changed run_at is not announced (only jobs becoming claimable otherwise are): announce it.
-    if (kind === 'postgres') await exec(storage, `NOTIFY "${runnableChannel(schema)}"`);
+    if (kind === 'postgres') await exec(storage, `NOTIFY "${runnableChannel(schema.schema)}"`);
     pool?.wake();
     let stats = await store.stats(false);
     while (stats.finished + stats.failed < N) {
@@ -313,8 +311,8 @@ async function runScenario(scenario: Scenario, kind: StoreKind): Promise<Scenari
   } finally {
     await pool?.stop(1_000);
     await Promise.all(children.map(stopWorkerProcess));
-    if (kind === 'postgres') await exec(storage, `DROP SCHEMA ${schema} CASCADE`);
     await storage.close();
+    if (kind === 'postgres') await schema.drop();
     dir.remove();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Shared by the benchmarks: command line, percentiles, tables, JSON results, temporary folders,
- * HTTP timing and the fast fill of a job database. Benchmarks never assert timings: they report
+ * the stores to run on (SQLite, PostgreSQL), HTTP timing and the fast fill of a job database. Benchmarks never assert timings: they report
  * numbers and ratios against a baseline measured in the same run.
  */
 import { execFileSync } from 'node:child_process';
@@ -12,7 +12,14 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { dedupKey, searchText } from '../src/jobs/job-keys.js';
 import type { JobParameters, JobState } from '../src/jobs/types.js';
+import pg from 'pg';
+import { openStorage } from '../src/storage/open-storage.js';
+import { withSchema, type PgScope, type Row as PgRow } from '../src/storage/postgres/connection.js';
+import { PgStorage } from '../src/storage/postgres/pg-storage.js';
+import { withoutNul } from '../src/storage/postgres/pg-values.js';
 import { SqliteJobStore } from '../src/storage/sqlite/sqlite-job-store.js';
+import type { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
+import type { Storage } from '../src/storage/storage.js';
 import { seededRandom } from './synthetic-corpus.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -183,6 +190,206 @@ export function databaseBytes(path: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------
+// stores
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** `--store sqlite|postgres|both` (default both): the stores a benchmark runs on, side by side. */
+export const STORES: StoreKind[] = (() => {
+  const at = process.argv.indexOf('--store');
+  const value = at < 0 ? 'both' : process.argv[at + 1];
+  if (value === 'both') return ['sqlite', 'postgres'];
+  if (value === 'sqlite' || value === 'postgres') return [value];
+  throw new Error(`--store takes sqlite, postgres or both, not ${value}`);
+})();
+
+/** The PostgreSQL database the benchmarks create their schemas in. */
+export const BENCH_DATABASE_URL = process.env.MCRIT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh schema in BENCH_DATABASE_URL: its name, the store URL naming it, and its removal. */
+export function benchSchema(): { schema: string; url: string; drop(): Promise<void> } {
+  const schema = `mcrit_bench_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  return {
+    schema,
+    url: withSchema(BENCH_DATABASE_URL, schema),
+    async drop() {
+      const client = new pg.Client({ connectionString: BENCH_DATABASE_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** Bytes of a schema's tables with their indexes and TOAST (the WAL is not counted). */
+export async function pgSchemaBytes(pool: pg.Pool, schema: string): Promise<number> {
+  const { rows } = await pool.query<{ bytes: string | null }>(
+    `SELECT sum(pg_total_relation_size(c.oid)) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relkind = 'r'`,
+    [schema],
+  );
+  return Number(rows[0]?.bytes ?? 0);
+}
+
+export interface RelationSize {
+  name: string;
+  bytes: number;
+}
+
+/** Tables (with their TOAST) and indexes of a schema by size, largest first. */
+export async function pgRelationSizes(pool: pg.Pool, schema: string): Promise<RelationSize[]> {
+  const { rows } = await pool.query<{ name: string; bytes: string }>(
+    `SELECT c.relname AS name, CASE c.relkind WHEN 'r' THEN pg_table_size(c.oid) ELSE pg_relation_size(c.oid) END AS bytes
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relkind IN ('r', 'i') ORDER BY 2 DESC`,
+    [schema],
+  );
+  return rows.map((row) => ({ name: row.name, bytes: Number(row.bytes) }));
+}
+
+/** A store of one kind for one benchmark run: a SQLite file in a temporary folder, or a fresh PostgreSQL schema. */
+export interface BenchStorage {
+  kind: StoreKind;
+  storage: Storage;
+  /** What another process opens the same store with: the SQLite file, or the PostgreSQL URL with its schema. */
+  location: string;
+  /** Bytes on disk: SQLite's file and WAL; PostgreSQL's tables, indexes and TOAST. */
+  bytes(): Promise<number>;
+  /** Size by table and index (SQLite: from dbstat when the build has it). */
+  relations(): Promise<RelationSize[]>;
+  /**
+   * What a deployment's background maintenance would have done by now, before reads are measured:
+   * PostgreSQL's autovacuum (VACUUM ANALYZE of the schema's tables: without statistics the planner
+   * takes e.g. a parallel plan for a PicBlockHash lookup of a few rows, 12.7 ms against 1.3 ms at
+   * 250,000 functions; the server here runs with autovacuum = off). SQLite has no such work.
+   * Returns the milliseconds it took.
+   */
+  settle(): Promise<number>;
+  /** Closes the store and removes its file or schema. */
+  remove(): Promise<void>;
+}
+
+export async function openBenchStorage(kind: StoreKind): Promise<BenchStorage> {
+  if (kind === 'sqlite') {
+    const dir = tempDir(`mcrit-bench-sqlite-`);
+    const path = join(dir.path, 'mcrit.sqlite');
+    const storage = (await openStorage({ kind, path }, { onEventLoop: true })) as SqliteStorage;
+    return {
+      kind,
+      storage,
+      location: path,
+      bytes: async () => databaseBytes(path),
+      async relations() {
+        storage.db.pragma('wal_checkpoint(TRUNCATE)');
+        try {
+          return storage.db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all() as RelationSize[];
+        } catch {
+          return []; // no dbstat in this SQLite build
+        }
+      },
+      settle: async () => 0,
+      async remove() {
+        await storage.close();
+        dir.remove();
+      },
+    };
+  }
+  const schema = benchSchema();
+  const storage = (await openStorage({ kind, url: schema.url }, { onEventLoop: true })) as PgStorage;
+  return {
+    kind,
+    storage,
+    location: schema.url,
+    bytes: () => pgSchemaBytes(storage.pool, schema.schema),
+    relations: () => pgRelationSizes(storage.pool, schema.schema),
+    async settle() {
+      const start = performance.now();
+      const { rows } = await storage.pool.query<{ name: string }>('SELECT tablename AS name FROM pg_tables WHERE schemaname = $1', [schema.schema]);
+      await storage.pool.query(`VACUUM (ANALYZE) ${rows.map((row) => `${schema.schema}.${row.name}`).join(', ')}`);
+      return performance.now() - start;
+    },
+    async remove() {
+      await storage.close();
+      await schema.drop();
+    },
+  };
+}
+
+/** Results keyed by their store. */
+export function byStore<T extends { store: StoreKind }>(results: readonly T[]): Partial<Record<StoreKind, T>> {
+  return Object.fromEntries(results.map((result) => [result.store, result])) as Partial<Record<StoreKind, T>>;
+}
+
+/** `PG/SQLite` of two numbers, when both are there. */
+export function pgOverSqlite(sqlite: number | undefined, postgres: number | undefined): number | undefined {
+  return sqlite === undefined || postgres === undefined ? undefined : postgres / sqlite;
+}
+
+/**
+ * A table's columns side by side: `<name> (<store>)` for each store of the run and each name, then
+ * `PG/SQLite <name>` for each of `ratios` when both stores ran.
+ */
+export function storeColumns(names: readonly string[], ratios: readonly string[] = []): string[] {
+  const label = (kind: StoreKind) => (kind === 'sqlite' ? 'SQLite' : 'PG');
+  return [...STORES.flatMap((kind) => names.map((name) => `${label(kind)} ${name}`)), ...(STORES.length > 1 ? ratios.map((r) => `PG/SQLite ${r}`) : [])];
+}
+
+/** The cells of storeColumns: `cells` of each store's result (dashes where a store has none), then PG/SQLite of `compared`. */
+export function storeCells<T>(
+  byStore: Partial<Record<StoreKind, T>>,
+  cells: (result: T) => Cell[],
+  compared: (result: T) => (number | undefined)[] = () => [],
+): Cell[] {
+  const some = STORES.map((kind) => byStore[kind]).find((result) => result !== undefined);
+  const width = some === undefined ? 0 : cells(some).length;
+  const own = STORES.flatMap((kind) => (byStore[kind] === undefined ? Array<Cell>(width).fill(null) : cells(byStore[kind]!)));
+  if (STORES.length < 2) return own;
+  const sqlite = byStore.sqlite === undefined ? undefined : compared(byStore.sqlite);
+  const postgres = byStore.postgres === undefined ? undefined : compared(byStore.postgres);
+  return [...own, ...Array.from({ length: (sqlite ?? postgres ?? []).length }, (_, i) => pgOverSqlite(sqlite?.[i], postgres?.[i]))];
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL statements
+
+export interface PgExecuted {
+  sql: string;
+  values: unknown[];
+  ms: number;
+}
+
+/**
+ * A PgScope that times and records every statement run through it and its transactions, for a
+ * store built on it (`new PgJobStore(scope)`): the exact SQL the store ran, without copying it.
+ */
+export class RecordingPgScope implements PgScope {
+  constructor(
+    private readonly inner: PgScope,
+    readonly executed: PgExecuted[] = [],
+  ) {}
+
+  async query<R extends PgRow = PgRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    const start = performance.now();
+    const result = await this.inner.query<R>(text, values);
+    this.executed.push({ sql: text, values: values ?? [], ms: performance.now() - start });
+    return result;
+  }
+
+  transaction<T>(body: (scope: PgScope) => Promise<T>): Promise<T> {
+    return this.inner.transaction((tx) => body(new RecordingPgScope(tx, this.executed)));
+  }
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of a statement with its values: the plan PostgreSQL chose and what it did. */
+export async function pgPlan(pool: pg.Pool, sql: string, values: unknown[]): Promise<string[]> {
+  const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, values);
+  return rows.map((row) => row['QUERY PLAN']);
+}
+
+// ---------------------------------------------------------------------------------------------
 // HTTP
 
 export interface TimedRequests {
@@ -349,26 +556,32 @@ function weightedPicker<T>(values: readonly T[], weights: readonly number[], ran
   };
 }
 
-/**
- * Creates (or extends) the database at `path` with `count` jobs written straight into the `jobs`
- * table: one transaction of prepared INSERTs. The other tables that triggers maintain (the
- * job_counts counters, the job_search text index) end up as if each job had been enqueued.
- * The schema comes from the store's own migrations; ids, search texts and dedup keys are computed
- * by the same functions the store uses, so filters and de-duplication see realistic data.
- * Uploads and results are not stored (input_sha256 stays null; `sha256`/`size` are in the parameters).
- */
-export function fillJobs(path: string, count: number, options: FillOptions = {}): FillReport {
-  new SqliteJobStore(path).close(); // applies the migrations
-  const db = new Database(path);
-  const started = performance.now();
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = OFF');
-  db.pragma('cache_size = -524288'); // 512 MiB
-  db.pragma('temp_store = MEMORY');
-  const columns = new Set((db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[]).map((c) => c.name));
-  const hasClaims = columns.has('claims');
+/** One job row of a fill, as the store would have written it at enqueue and on the job's way. */
+interface FillRow {
+  id: string;
+  method: string;
+  state: JobState;
+  parameters: JobParameters;
+  /** searchText of the job, as the store computes it (without the reserved result id). */
+  searchText: string;
+  dedupKey: string;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  progress: number;
+  attempts: number;
+  error: string | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  resultId: string;
+}
 
-  const random = seededRandom(0x5eed + count); // the same fill from run to run
+/**
+ * The `count` rows of a fill after `first` existing jobs: four states, eight methods, realistic
+ * parameters, from one seeded generator (the same rows from run to run, whatever the store).
+ */
+function* fillRows(count: number, first: number, options: FillOptions): Generator<FillRow> {
+  const random = seededRandom(0x5eed + count);
   const stateWeights = { queued: 8, processing: 0.02, finished: 88, failed: 3.98, ...options.states };
   const pickState = weightedPicker(
     Object.keys(stateWeights) as JobState[],
@@ -428,6 +641,90 @@ export function fillJobs(path: string, count: number, options: FillOptions = {})
     }
   };
 
+  const now = options.now ?? Date.now();
+  const span = 90 * 24 * 3600 * 1000;
+  for (let i = 0; i < count; i++) {
+    const createdAt = now - span + Math.floor(((i + 1) / count) * span) - int(1000);
+    const method = pickMethod();
+    const family = pickFamily();
+    const state = pickState();
+    const parameters = parametersFor(method, family);
+    const id = objectId(createdAt, idRandom, first + i);
+    const startedAt = state === 'queued' ? null : createdAt + int(60_000);
+    yield {
+      id,
+      method,
+      state,
+      parameters,
+      searchText: searchText([id, method], parameters),
+      dedupKey: dedupKey({ method, parameters }),
+      createdAt,
+      startedAt,
+      finishedAt: state === 'finished' || state === 'failed' ? startedAt! + 100 + int(120_000) : null,
+      progress: state === 'finished' ? 1 : state === 'processing' ? 0.5 : 0,
+      attempts: state === 'queued' ? 0 : state === 'failed' ? 3 : random() < 0.95 ? 1 : 2,
+      error:
+        state === 'failed'
+          ? `Error: could not disassemble sample ${parameters.sample_id ?? parameters.sha256 ?? ''}: unsupported section layout\n    at disassemble (smda/Disassembler.js:412:11)\n    at run (methods/${method}.js:88:5)`
+          : null,
+      leaseOwner: state === 'processing' ? 'bench-fill:0:000000' : null,
+      leaseExpiresAt: state === 'processing' ? now + 365 * 24 * 3600 * 1000 : null,
+      // The result id is reserved at enqueue (the API shows it once the job is finished).
+      resultId: objectId(createdAt, resultRandom, first + i),
+    };
+  }
+}
+
+/** What a fill reports besides its timing: state counts, ids to look up, texts to filter by. */
+function fillTally(count: number) {
+  const counts: Record<JobState, number> = { queued: 0, processing: 0, finished: 0, failed: 0 };
+  const sampleIds: string[] = [];
+  const sampleEvery = Math.max(1, Math.floor(count / 1000));
+  const middle = Math.floor(count / 2);
+  let rareText = '';
+  let i = 0;
+  return {
+    add(row: FillRow): void {
+      counts[row.state]++;
+      if (i % sampleEvery === 0) sampleIds.push(row.id);
+      if (i >= middle && !rareText && typeof row.parameters.sha256 === 'string') rareText = row.parameters.sha256.slice(0, 16);
+      i++;
+    },
+    report(fillMs: number, bytes: number, setBasedTriggers: string[]): FillReport {
+      return {
+        jobs: count,
+        fillMs,
+        jobsPerSecond: count / (fillMs / 1000),
+        bytes,
+        counts,
+        sampleIds,
+        rareText,
+        commonText: FAMILIES[0],
+        setBasedTriggers,
+      };
+    },
+  };
+}
+
+/**
+ * Creates (or extends) the database at `path` with `count` jobs written straight into the `jobs`
+ * table: one transaction of prepared INSERTs. The other tables that triggers maintain (the
+ * job_counts counters, the job_search text index) end up as if each job had been enqueued.
+ * The schema comes from the store's own migrations; ids, search texts and dedup keys are computed
+ * by the same functions the store uses, so filters and de-duplication see realistic data.
+ * Uploads and results are not stored (input_sha256 stays null; `sha256`/`size` are in the parameters).
+ */
+export function fillJobs(path: string, count: number, options: FillOptions = {}): FillReport {
+  new SqliteJobStore(path).close(); // applies the migrations
+  const db = new Database(path);
+  const started = performance.now();
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -524288'); // 512 MiB
+  db.pragma('temp_store = MEMORY');
+  const columns = new Set((db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[]).map((c) => c.name));
+  const hasClaims = columns.has('claims');
+
   const insert = db.prepare(
     `INSERT INTO jobs (id, method, state, parameters, search_text, dedup_key, input_sha256, depends_on,
        pending_dependencies, created_at, started_at, finished_at, run_at, progress, attempts, ${hasClaims ? 'claims, ' : ''}
@@ -436,15 +733,8 @@ export function fillJobs(path: string, count: number, options: FillOptions = {})
        @finishedAt, @createdAt, @progress, @attempts, ${hasClaims ? '@attempts, ' : ''} 3, @error, @leaseOwner,
        @leaseExpiresAt, @resultId)`,
   );
-
-  const now = options.now ?? Date.now();
-  const span = 90 * 24 * 3600 * 1000;
   const first = (db.prepare('SELECT coalesce(max(number), 0) AS n FROM jobs').get() as { n: number }).n;
-  const counts: Record<JobState, number> = { queued: 0, processing: 0, finished: 0, failed: 0 };
-  const sampleIds: string[] = [];
-  const sampleEvery = Math.max(1, Math.floor(count / 1000));
-  let rareText = '';
-  const middle = Math.floor(count / 2);
+  const tally = fillTally(count);
 
   // Secondary indexes are dropped during the fill and built again afterwards (sorting once is much
   // faster than a million random B-tree inserts); the unique ones (id, result_id) stay.
@@ -465,43 +755,9 @@ export function fillJobs(path: string, count: number, options: FillOptions = {})
   db.transaction(() => {
     for (const trigger of bulkTriggers) db.exec(`DROP TRIGGER ${trigger.name}`);
     for (const index of indexes) db.exec(`DROP INDEX ${index.name}`);
-    for (let i = 0; i < count; i++) {
-      const createdAt = now - span + Math.floor(((i + 1) / count) * span) - int(1000);
-      const method = pickMethod();
-      const family = pickFamily();
-      const state = pickState();
-      const parameters = parametersFor(method, family);
-      const id = objectId(createdAt, idRandom, first + i);
-      const startedAt = state === 'queued' ? null : createdAt + int(60_000);
-      const finishedAt = state === 'finished' || state === 'failed' ? startedAt! + 100 + int(120_000) : null;
-      // The result id is reserved at enqueue (the API shows it once the job is finished).
-      const resultId = objectId(createdAt, resultRandom, first + i);
-      const attempts = state === 'queued' ? 0 : state === 'failed' ? 3 : random() < 0.95 ? 1 : 2;
-      // As SqliteJobStore.enqueue writes it (the trigram index adds the reserved result id).
-      const text = searchText([id, method], parameters);
-      if (i >= middle && !rareText && typeof parameters.sha256 === 'string') rareText = parameters.sha256.slice(0, 16);
-      insert.run({
-        id,
-        method,
-        state,
-        parameters: JSON.stringify(parameters),
-        searchText: text,
-        dedupKey: dedupKey({ method, parameters }),
-        createdAt,
-        startedAt,
-        finishedAt,
-        progress: state === 'finished' ? 1 : state === 'processing' ? 0.5 : 0,
-        attempts,
-        error:
-          state === 'failed'
-            ? `Error: could not disassemble sample ${parameters.sample_id ?? parameters.sha256 ?? ''}: unsupported section layout\n    at disassemble (smda/Disassembler.js:412:11)\n    at run (methods/${method}.js:88:5)`
-            : null,
-        leaseOwner: state === 'processing' ? 'bench-fill:0:000000' : null,
-        leaseExpiresAt: state === 'processing' ? now + 365 * 24 * 3600 * 1000 : null,
-        resultId,
-      });
-      counts[state]++;
-      if (i % sampleEvery === 0) sampleIds.push(id);
+    for (const row of fillRows(count, first, options)) {
+      insert.run({ ...row, parameters: JSON.stringify(row.parameters) });
+      tally.add(row);
     }
     for (const index of indexes) db.exec(index.sql);
     for (const trigger of bulkTriggers) {
@@ -512,18 +768,105 @@ export function fillJobs(path: string, count: number, options: FillOptions = {})
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.pragma('optimize');
   db.close();
-  const fillMs = performance.now() - started;
-  return {
-    jobs: count,
-    fillMs,
-    jobsPerSecond: count / (fillMs / 1000),
-    bytes: databaseBytes(path),
-    counts,
-    sampleIds,
-    rareText,
-    commonText: FAMILIES[0],
-    setBasedTriggers: bulkTriggers.map((t) => t.name),
-  };
+  return tally.report(
+    performance.now() - started,
+    databaseBytes(path),
+    bulkTriggers.map((t) => t.name),
+  );
+}
+
+/** Rows per multi-row INSERT of the PostgreSQL fill (each column travels as one array parameter). */
+const PG_FILL_CHUNK = 10_000;
+
+/**
+ * fillJobs on PostgreSQL: the same rows (same seed) into the store's schema at `url` (created by the
+ * store's migrations), in one transaction of multi-row INSERTs, each feeding `jobs` and, through
+ * its RETURNING, `job_search` (the text the store writes at enqueue). The statement triggers (the
+ * job_counts counters) fire once per INSERT. Secondary indexes of both tables (the trigram index
+ * above all) are dropped during the fill and built afterwards; then VACUUM ANALYZE, which
+ * autovacuum would do on its own after such a load (statistics, visibility map).
+ */
+export async function fillPgJobs(url: string, count: number, options: FillOptions = {}): Promise<FillReport> {
+  const storage = await PgStorage.open(url, { poolSize: 1 });
+  const started = performance.now();
+  try {
+    const tally = fillTally(count);
+    const client = await storage.pool.connect();
+    try {
+      await fillPgTables(client, storage.target.schema, count, options, tally);
+    } finally {
+      client.release();
+    }
+    return tally.report(performance.now() - started, await pgSchemaBytes(storage.pool, storage.target.schema), []);
+  } finally {
+    await storage.close();
+  }
+}
+
+async function fillPgTables(client: pg.PoolClient, schema: string, count: number, options: FillOptions, tally: ReturnType<typeof fillTally>): Promise<void> {
+  await client.query("SET maintenance_work_mem = '1GB'");
+  const first = Number((await client.query<{ n: string }>('SELECT coalesce(max(number), 0) AS n FROM jobs')).rows[0]!.n);
+  const indexes = (
+    await client.query<{ name: string; definition: string }>(
+      `SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS definition
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+       JOIN pg_namespace n ON n.oid = t.relnamespace
+       WHERE n.nspname = $1 AND t.relname IN ('jobs', 'job_search') AND NOT i.indisprimary AND NOT i.indisunique`,
+      [schema],
+    )
+  ).rows;
+  await client.query('BEGIN');
+  for (const index of indexes) await client.query(`DROP INDEX ${index.name}`);
+  let chunk: FillRow[] = [];
+  for (const row of fillRows(count, first, options)) {
+    chunk.push(row);
+    tally.add(row);
+    if (chunk.length === PG_FILL_CHUNK) {
+      await insertPgFillChunk(client, chunk);
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) await insertPgFillChunk(client, chunk);
+  for (const index of indexes) await client.query(index.definition);
+  await client.query('COMMIT');
+  await client.query('VACUUM ANALYZE jobs, job_search, job_counts');
+}
+
+async function insertPgFillChunk(client: pg.PoolClient, rows: FillRow[]): Promise<void> {
+  const column = <K extends keyof FillRow>(key: K) => rows.map((row) => row[key]);
+  await client.query(
+    `WITH inserted AS (
+       INSERT INTO jobs (id, method, state, parameters, dedup_key, input_sha256, depends_on, pending_dependencies, created_at,
+         started_at, finished_at, run_at, progress, attempts, claims, max_attempts, error, lease_owner, lease_expires_at, result_id)
+       SELECT id, method, state, parameters, dedup_key, NULL, '[]', 0, created_at, started_at, finished_at, created_at, progress,
+         attempts, attempts, 3, error, lease_owner, lease_expires_at, result_id
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[],
+         $9::float8[], $10::integer[], $11::text[], $12::text[], $13::bigint[], $14::text[]) WITH ORDINALITY
+         AS r (id, method, state, parameters, dedup_key, created_at, started_at, finished_at, progress, attempts, error,
+           lease_owner, lease_expires_at, result_id, position)
+       ORDER BY position
+       RETURNING number, id)
+     INSERT INTO job_search (number, text)
+     SELECT inserted.number, t.text FROM inserted JOIN unnest($1::text[], $15::text[]) AS t (id, text) ON t.id = inserted.id`,
+    [
+      column('id'),
+      column('method'),
+      column('state'),
+      rows.map((row) => JSON.stringify(row.parameters)),
+      column('dedupKey'),
+      column('createdAt'),
+      column('startedAt'),
+      column('finishedAt'),
+      column('progress'),
+      column('attempts'),
+      rows.map((row) => row.error && withoutNul(row.error)),
+      column('leaseOwner'),
+      column('leaseExpiresAt'),
+      column('resultId'),
+      // As PgJobStore.enqueue writes it: the search text and the reserved result id.
+      rows.map((row) => withoutNul(`${row.searchText}\n${row.resultId}`)),
+    ],
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

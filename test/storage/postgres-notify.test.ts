@@ -76,6 +76,7 @@ test('processes starting together migrate a new schema once', async () => {
     assert.deepEqual(rows, [
       { version: 1, name: 'jobs' },
       { version: 2, name: 'collection' },
+      { version: 3, name: 'band index without pending list' },
     ]);
     // All of them work on the same tables.
     for (const [i, storage] of stores.entries()) await storage.jobs.enqueue(request({ i }), newObjectId(i), i);

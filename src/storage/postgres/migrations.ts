@@ -255,4 +255,18 @@ CREATE TABLE function_labels (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'band index without pending list',
+    sql: `
+-- A GIN index with fastupdate (the default) queues new entries in a pending list of up to
+-- gin_pending_list_limit (4 MB), which every lookup scans whole until a vacuum or a full list moves
+-- it into the index. Band lookups are what matching does for each function, ingest only adds:
+-- measured at 100,000 functions (6,032 pending tuples), one function's 20 band keys
+-- (SampleStore.bandBucketMembers) p50 5.0 ms with the list, 2.6 ms without; an absent key 1.05 ms
+-- against 0.02 ms. Without the list, addSample stored 9,600 instead of 11,400 functions/s.
+ALTER INDEX functions_band_index SET (fastupdate = off);
+SELECT gin_clean_pending_list('functions_band_index'::regclass);
+`,
+  },
 ];

@@ -154,7 +154,13 @@ export class PgJobStore implements JobStore {
       if (COULD_BE_IN_RESULT_ID.test(text)) {
         conditions.push(`(j.state = 'finished' OR left(s.text, length(s.text) - 25) LIKE ${pattern})`);
       }
-      countSql = `SELECT count(*) AS n FROM ${from} ${where(conditions)}`;
+      // Without a condition on the job row the total is counted in job_search alone (one row per
+      // job): joined, the planner hash-joins a scan of all of jobs. Measured at 1,000,000 jobs
+      // (bench/jobs-api-latency.ts, filter=emotet, 81,685 matches): 424 ms joined, 98 ms alone.
+      countSql =
+        conditions.length === 1
+          ? `SELECT count(*) AS n FROM job_search s WHERE s.text LIKE ${pattern}`
+          : `SELECT count(*) AS n FROM ${from} ${where(conditions)}`;
     }
     const countValues = [...values];
     const pageSql = `SELECT ${JOB_COLUMNS_OF_J} FROM ${from} ${where(conditions)} ORDER BY j.number ${order}

