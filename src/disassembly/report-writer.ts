@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { INTEL_ESCAPER } from '../minhash/escaping/intel-escaper.js';
 import { picHash } from '../minhash/pichash.js';
-import { parseJsonWithIntegerTokens, stringifyWithIntegerTokens } from '../smda/lossless-json.js';
+import { indentJson } from '../smda/json-indent.js';
+import { stringifyWithIntegerTokens } from '../smda/lossless-json.js';
 import type { SmdaBlock } from '../smda/types.js';
 import { VERSION } from '../version.js';
 import { stronglyConnectedComponents } from './cfg.js';
@@ -152,7 +153,8 @@ const XCFG_PLACEHOLDER = '\u0000xcfg';
 
 /**
  * The report as JSON text, PicHashes exact (unsigned 64-bit); `indent` as JSON.stringify's (SMDA
- * writes 1), compact by default.
+ * writes 1), compact by default. Indented, members keep their order: xcfg in analysis order, as
+ * SMDA's report object has them.
  */
 export function writeReport(input: ReportInput, indent?: number): string {
   const { file, binary, finder } = input;
@@ -209,5 +211,5 @@ export function writeReport(input: ReportInput, indent?: number): string {
     },
   };
   const text = stringifyWithIntegerTokens(report).replace(JSON.stringify(XCFG_PLACEHOLDER), () => `{${xcfg.join(',')}}`);
-  return indent === undefined ? text : stringifyWithIntegerTokens(parseJsonWithIntegerTokens(text), indent);
+  return indent === undefined ? text : indentJson(text, indent);
 }
