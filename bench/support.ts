@@ -14,12 +14,13 @@ import { dedupKey, searchText } from '../src/jobs/job-keys.js';
 import type { JobParameters, JobState } from '../src/jobs/types.js';
 import pg from 'pg';
 import { openStorage } from '../src/storage/open-storage.js';
-import { withSchema, type PgScope, type Row as PgRow } from '../src/storage/postgres/connection.js';
+import type { PgScope, Row as PgRow } from '../src/storage/postgres/connection.js';
 import { PgStorage } from '../src/storage/postgres/pg-storage.js';
 import { withoutNul } from '../src/storage/postgres/pg-values.js';
 import { SqliteJobStore } from '../src/storage/sqlite/sqlite-job-store.js';
 import type { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
 import type { Storage } from '../src/storage/storage.js';
+import { newTestSchema, type TestSchema } from '../test/support/postgres.js';
 import { seededRandom } from './synthetic-corpus.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -207,22 +208,7 @@ export const STORES: StoreKind[] = (() => {
 export const BENCH_DATABASE_URL = process.env.MCRIT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A fresh schema in BENCH_DATABASE_URL: its name, the store URL naming it, and its removal. */
-export function benchSchema(): { schema: string; url: string; drop(): Promise<void> } {
-  const schema = `mcrit_bench_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-  return {
-    schema,
-    url: withSchema(BENCH_DATABASE_URL, schema),
-    async drop() {
-      const client = new pg.Client({ connectionString: BENCH_DATABASE_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
+export const benchSchema = (): TestSchema => newTestSchema(BENCH_DATABASE_URL, 'mcrit_bench');
 
 /** Bytes of a schema's tables with their indexes and TOAST (the WAL is not counted). */
 export async function pgSchemaBytes(pool: pg.Pool, schema: string): Promise<number> {

@@ -19,8 +19,9 @@ export interface TestSchema {
   drop(): Promise<void>;
 }
 
-export function newTestSchema(baseUrl = TEST_DATABASE_URL): TestSchema {
-  const schema = `mcrit_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+/** A fresh schema name in `baseUrl` (its prefix says who made it: tests, benchmarks), and its removal. */
+export function newTestSchema(baseUrl = TEST_DATABASE_URL, prefix = 'mcrit_test'): TestSchema {
+  const schema = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   return {
     url: withSchema(baseUrl, schema),
     schema,
